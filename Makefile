@@ -1,0 +1,47 @@
+# Two commands do all the set-up on a fresh machine: `make run` and `make test`.
+VENV := .venv
+PYTHON := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app wsgi
+PORT ?= 5000
+
+.PHONY: run test lint translations browser clean
+
+$(PYTHON):
+	python3 -m venv $(VENV)
+	$(PYTHON) -m pip install --quiet --upgrade pip
+
+$(VENV)/.runtime-installed: requirements.txt | $(PYTHON)
+	$(PYTHON) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.runtime-installed
+	$(PYTHON) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+## Serve the directory with its seed data on SQLite at http://127.0.0.1:$(PORT).
+run: $(VENV)/.runtime-installed
+	FLASK_DEBUG=1 $(FLASK) db upgrade
+	FLASK_DEBUG=1 $(FLASK) seed
+	$(FLASK) run --debug --host 127.0.0.1 --port $(PORT)
+
+## Install what the tests need, then lint and run the whole suite.
+test: $(VENV)/.dev-installed browser
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PYTHON) -m pytest
+
+## Debian's Chromium for the browser tests (Playwright drives /usr/bin/chromium).
+browser:
+	@test -x /usr/bin/chromium || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
+		else echo "Chromium is missing: apt-get install chromium (browser tests will skip)"; fi; }
+
+## Refresh the message catalogues after changing UI strings, then fill in translations.
+translations: $(VENV)/.dev-installed
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -o directory/translations/messages.pot directory templates
+	$(VENV)/bin/pybabel update -i directory/translations/messages.pot -d directory/translations
+	$(PYTHON) scripts/fill_english_catalogue.py
+	$(VENV)/bin/pybabel compile -d directory/translations
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

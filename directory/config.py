@@ -1,0 +1,109 @@
+"""Configuration: defaults, then instance/config.py, then the environment."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+# The secret used when none is configured. Fine for a laptop, fatal in production:
+# anyone who knows it can forge session cookies.
+DEVELOPMENT_SECRET_KEY = "development-only-secret-change-me"
+
+ENVIRONMENT_KEYS = (
+    "DATABASE_URL",
+    "SECRET_KEY",
+    "TILES_URL",
+    "TILES_ATTRIBUTION",
+    "RATELIMIT_STORAGE_URI",
+)
+
+
+class InsecureConfigError(RuntimeError):
+    """Raised when the app would start in production with an unsafe setting."""
+
+
+def default_config(app: Flask) -> dict[str, Any]:
+    """The settings every app starts from; later layers override them."""
+    return {
+        "SECRET_KEY": DEVELOPMENT_SECRET_KEY,
+        "SQLALCHEMY_DATABASE_URI": "sqlite:///"
+        + os.path.join(app.instance_path, "directory.sqlite"),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "BABEL_DEFAULT_LOCALE": "ru",
+        "BABEL_TRANSLATION_DIRECTORIES": os.path.join(app.root_path, "translations"),
+        "LANGUAGES": ("ru", "en"),
+        "LANGUAGE_COOKIE": "lang",
+        "TILES_URL": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        "TILES_ATTRIBUTION": '&copy; <a href="https://www.openstreetmap.org/copyright">'
+        "OpenStreetMap</a> contributors",
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "SEED_DATA_DIR": os.path.join(os.path.dirname(app.root_path), "seed_data"),
+        "MIGRATIONS_DIR": os.path.join(os.path.dirname(app.root_path), "migrations"),
+    }
+
+
+def environment_config(environ: Mapping[str, str]) -> dict[str, Any]:
+    """The settings given as environment variables."""
+    found = {key: environ[key] for key in ENVIRONMENT_KEYS if environ.get(key)}
+    if "DATABASE_URL" in found:
+        found["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(found.pop("DATABASE_URL"))
+    return found
+
+
+def normalise_database_url(url: str) -> str:
+    """Point plain postgres URLs at the psycopg 3 driver that requirements.txt installs."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def load_config(app: Flask, config: Mapping[str, Any] | None) -> None:
+    """Layer the settings: defaults → instance/config.py → environment → the given dict."""
+    app.config.from_mapping(default_config(app))
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_mapping(environment_config(os.environ))
+    if config is not None:
+        if "DATABASE_URL" in config:
+            config = {**config, "SQLALCHEMY_DATABASE_URI": config["DATABASE_URL"]}
+        app.config.from_mapping(config)
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
+        app.config["SQLALCHEMY_DATABASE_URI"]
+    )
+    # Cookies travel only over HTTPS outside debug and testing, unless a layer said otherwise.
+    secure = not (app.debug or app.testing)
+    for key in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
+        if key not in (config or {}):
+            app.config[key] = secure
+    if not running_maintenance_command():
+        refuse_insecure_production(app)
+
+
+def running_maintenance_command() -> bool:
+    """True for `flask db/seed/users/...`: they sign no cookies, so need no secret.
+
+    `flask run` and gunicorn serve requests and must pass the secret check.
+    """
+    return os.environ.get("FLASK_RUN_FROM_CLI") == "true" and "run" not in sys.argv[1:]
+
+
+def refuse_insecure_production(app: Flask) -> None:
+    """Outside debug and testing, a development or missing secret stops the start."""
+    if app.debug or app.testing:
+        return
+    secret = app.config.get("SECRET_KEY") or ""
+    if secret == DEVELOPMENT_SECRET_KEY or len(secret) < 16:
+        raise InsecureConfigError(
+            "SECRET_KEY is the development default or shorter than 16 characters. "
+            "Set a long random SECRET_KEY in the environment or in instance/config.py "
+            "before serving outside debug mode; anyone who knows the default can forge "
+            "session cookies. For local work run with --debug (make run does)."
+        )

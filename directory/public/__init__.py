@@ -1,0 +1,5 @@
+"""The public side: the list, profiles and health."""
+
+from .views import bp
+
+__all__ = ["bp"]
