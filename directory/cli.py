@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from .accounts import AccountError, create_user, grant_technopark, user_by_email
 from .extensions import db
@@ -18,6 +18,7 @@ users = AppGroup("users", help="Create accounts and grant technoparks to coordin
 
 
 @click.command("seed")
+@with_appcontext
 def seed_command() -> None:
     """Load seed_data/ (idempotent; never overwrites a coordinator's edits)."""
     try:

@@ -97,9 +97,7 @@ technopark_news = Table(
     "technopark_news",
     db.metadata,
     Column("technopark_id", ForeignKey("technopark.id", ondelete="CASCADE"), primary_key=True),
-    Column(
-        "news_article_id", ForeignKey("news_article.id", ondelete="CASCADE"), primary_key=True
-    ),
+    Column("news_article_id", ForeignKey("news_article.id", ondelete="CASCADE"), primary_key=True),
 )
 
 coordinator_grant = Table(
@@ -155,9 +153,7 @@ class Technopark(db.Model):
     __table_args__ = (
         CheckConstraint("latitude BETWEEN -90 AND 90", name="latitude_range"),
         CheckConstraint("longitude BETWEEN -180 AND 180", name="longitude_range"),
-        CheckConstraint(
-            "(latitude IS NULL) = (longitude IS NULL)", name="position_complete"
-        ),
+        CheckConstraint("(latitude IS NULL) = (longitude IS NULL)", name="position_complete"),
         CheckConstraint(
             "age_min IS NULL OR age_max IS NULL OR age_min <= age_max", name="age_order"
         ),

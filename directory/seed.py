@@ -126,16 +126,20 @@ def technopark_values(
     programs: Mapping[str, Program],
 ) -> dict[str, Any]:
     """The column values a seed record asks for; every unknown fact is None."""
-    unknown = set(record) - {*TECHNOPARK_FIELDS, "slug", "host", "program", "opening_date",
-                             "directions"}
+    unknown = set(record) - {
+        *TECHNOPARK_FIELDS,
+        "slug",
+        "host",
+        "program",
+        "opening_date",
+        "directions",
+    }
     if unknown:
         raise SeedError(f"Technopark {record['slug']}: unknown keys {sorted(unknown)}")
     opening_date, precision = parse_opening_date(record.get("opening_date"))
     values = {name: record.get(name) for name in TECHNOPARK_FIELDS}
     values["status"] = Status(record.get("status", "open"))
-    values["location_precision"] = LocationPrecision(
-        record.get("location_precision", "unknown")
-    )
+    values["location_precision"] = LocationPrecision(record.get("location_precision", "unknown"))
     values["published"] = bool(record.get("published", True))
     values["opening_date"] = opening_date
     values["opening_date_precision"] = precision

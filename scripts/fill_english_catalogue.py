@@ -30,5 +30,7 @@ def fill(path: Path) -> int:
 
 
 if __name__ == "__main__":
-    target = Path(sys.argv[1] if len(sys.argv) > 1 else "directory/translations/en/LC_MESSAGES/messages.po")
+    target = Path(
+        sys.argv[1] if len(sys.argv) > 1 else "directory/translations/en/LC_MESSAGES/messages.po"
+    )
     print(f"filled {fill(target)} English messages")

@@ -15,10 +15,20 @@ from directory.models import Role, Technopark, User
 GOOD_PASSWORD = "correct horse battery staple"
 
 
-def create(runner: FlaskCliRunner, email: str, password: str = GOOD_PASSWORD, role: str = "coordinator"):
+def create(
+    runner: FlaskCliRunner, email: str, password: str = GOOD_PASSWORD, role: str = "coordinator"
+):
     return runner.invoke(
-        args=["users", "create", email, "--name", "Анна Петрова", "--role", role,
-              "--password-stdin"],
+        args=[
+            "users",
+            "create",
+            email,
+            "--name",
+            "Анна Петрова",
+            "--role",
+            role,
+            "--password-stdin",
+        ],
         input=password + "\n",
     )
 

@@ -63,8 +63,21 @@ def extracted_messages() -> set[str | tuple[str, ...]]:
     with tempfile.TemporaryDirectory() as folder:
         output = Path(folder) / "messages.pot"
         subprocess.run(
-            [sys.executable, "-m", "babel.messages.frontend", "--quiet", "extract",
-             "-F", "babel.cfg", "-k", "_l", "-o", str(output), "directory", "templates"],
+            [
+                sys.executable,
+                "-m",
+                "babel.messages.frontend",
+                "--quiet",
+                "extract",
+                "-F",
+                "babel.cfg",
+                "-k",
+                "_l",
+                "-o",
+                str(output),
+                "directory",
+                "templates",
+            ],
             cwd=root,
             check=True,
         )
@@ -82,8 +95,10 @@ def test_catalogue_is_complete_and_compiled(language: str) -> None:
         message.id
         for message in catalogue
         if message.id
-        and (message.fuzzy or not all(message.string if isinstance(message.string, tuple)
-                                      else [message.string]))
+        and (
+            message.fuzzy
+            or not all(message.string if isinstance(message.string, tuple) else [message.string])
+        )
     ]
     assert missing == []
     compiled = io.BytesIO()

@@ -83,9 +83,7 @@ def test_founding_profile_shows_its_facts(seeded_app: Flask) -> None:
 
 def test_founding_profile_in_english(seeded_app: Flask) -> None:
     page = (
-        seeded_app.test_client()
-        .get(f"/technoparks/{FOUNDING_SLUG}?lang=en")
-        .get_data(as_text=True)
+        seeded_app.test_client().get(f"/technoparks/{FOUNDING_SLUG}?lang=en").get_data(as_text=True)
     )
     assert "29 September 2016" in page
     assert "In the news" in page
