@@ -30,9 +30,7 @@ def count(model: type) -> int:
 def snapshot() -> list[tuple]:
     """Every technopark's slug, version and update time, to prove nothing changed."""
     return db.session.execute(
-        select(Technopark.slug, Technopark.version, Technopark.updated_at).order_by(
-            Technopark.slug
-        )
+        select(Technopark.slug, Technopark.version, Technopark.updated_at).order_by(Technopark.slug)
     ).all()
 
 
@@ -96,9 +94,7 @@ def test_founding_record_facts(seeded_app: Flask) -> None:
 def test_dates_keep_their_precision(seeded_app: Flask) -> None:
     with seeded_app.app_context():
         precisions = dict(
-            db.session.execute(
-                select(Technopark.slug, Technopark.opening_date_precision)
-            ).all()
+            db.session.execute(select(Technopark.slug, Technopark.opening_date_precision)).all()
         )
     assert precisions["kvantorium-mosgormash"] == DatePrecision.YEAR
     assert precisions["altair-mirea"] == DatePrecision.MONTH
@@ -121,9 +117,13 @@ def test_skolkovo_is_seeded_once_and_the_wrong_kirov_point_is_not_placed(
     seeded_app: Flask,
 ) -> None:
     with seeded_app.app_context():
-        at_skolkovo = db.session.execute(
-            select(Technopark).where(Technopark.address.contains("Большой бульвар"))
-        ).scalars().all()
+        at_skolkovo = (
+            db.session.execute(
+                select(Technopark).where(Technopark.address.contains("Большой бульвар"))
+            )
+            .scalars()
+            .all()
+        )
         assert [t.slug for t in at_skolkovo] == ["skolkovo"]
         kirov = db.session.execute(
             select(Technopark).where(Technopark.slug == "kvantorium-kirov")
@@ -146,9 +146,7 @@ def test_unsourced_positions_stay_unknown(seeded_app: Flask) -> None:
     assert kalibr.location_precision == LocationPrecision.DISTRICT
 
 
-def test_seed_never_overwrites_an_edited_record(
-    seeded_app: Flask, runner: FlaskCliRunner
-) -> None:
+def test_seed_never_overwrites_an_edited_record(seeded_app: Flask, runner: FlaskCliRunner) -> None:
     from directory.accounts import create_user
     from directory.models import Role
 
