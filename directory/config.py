@@ -68,6 +68,8 @@ def normalise_database_url(url: str) -> str:
 
 def load_config(app: Flask, config: Mapping[str, Any] | None) -> None:
     """Layer the settings: defaults → instance/config.py → environment → the given dict."""
+    # The default SQLite database lives in the instance folder, which a fresh clone lacks.
+    os.makedirs(app.instance_path, exist_ok=True)
     app.config.from_mapping(default_config(app))
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_mapping(environment_config(os.environ))
