@@ -6,8 +6,6 @@ from urllib.parse import urlencode
 
 from flask import Flask, Response, current_app, g, request
 
-from .formatting import date_at_precision, day
-
 
 def requested_language() -> str | None:
     """The language asked for with ?lang=…, if it is one we speak."""
@@ -53,8 +51,6 @@ def init_app(app: Flask) -> None:
     app.after_request(remember_language)
     app.jinja_env.globals["current_language"] = current_language
     app.jinja_env.globals["url_in_language"] = url_in_language
-    app.jinja_env.globals["date_at_precision"] = date_at_precision
-    app.jinja_env.filters["day"] = day
 
 
 def url_in_language(language: str) -> str:

@@ -13,7 +13,7 @@ def published_technoparks() -> Select[tuple[Technopark]]:
     """Published, non-synthetic technoparks by name, with what the list shows loaded up front."""
     return (
         select(Technopark)
-        .where(Technopark.published.is_(True))
+        .where(Technopark.published.is_(True), Technopark.synthetic.is_(False))
         .options(
             selectinload(Technopark.host_organization),
             selectinload(Technopark.directions),

@@ -91,5 +91,5 @@ def test_founding_profile_in_english(seeded_app: Flask) -> None:
 
 def test_list_shows_every_seeded_technopark(seeded_app: Flask) -> None:
     page = seeded_app.test_client().get("/").get_data(as_text=True)
-    assert page.count('class="technopark-card"') == 51
+    assert page.count('<li class="technopark-card') == 51
     assert f'href="/technoparks/{FOUNDING_SLUG}"' in page

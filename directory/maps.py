@@ -1,0 +1,89 @@
+"""The folium map shell: tiles, controls and the cluster layer, and nothing from listings.
+
+folium renders every string it is given as a Jinja template and pastes it into JavaScript,
+so no technopark text ever passes through it. The markers arrive later as JSON and are
+drawn by static/js/map.js with textContent and createElement. The shell therefore does
+not depend on the data and can be built once and cached.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import folium
+from branca.element import MacroElement
+from folium.plugins import MarkerCluster
+from jinja2 import Template
+
+# Moscow, where most sourced listings are, until the markers arrive and the map fits them.
+DEFAULT_CENTER = (55.751, 37.618)
+DEFAULT_ZOOM = 10
+
+
+@dataclass(frozen=True)
+class MapAssets:
+    """Where the page loads Leaflet, markercluster and our own map script from."""
+
+    leaflet_js: str
+    leaflet_css: str
+    markercluster_js: str
+    markercluster_css: str
+    markercluster_default_css: str
+    map_js: str
+    map_css: str
+
+
+class MarkerLoader(MacroElement):
+    """Hands the map and its cluster layer to static/js/map.js, which loads the markers."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        window.directoryMap.attach({{ this._parent.get_name() }}, {{ this.cluster.get_name() }},
+            {{ this.data_url|tojson }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, cluster: MarkerCluster, data_url: str, assets: MapAssets) -> None:
+        super().__init__()
+        self._name = "MarkerLoader"
+        self.cluster = cluster
+        self.data_url = data_url
+        self.default_js = [("directory_map", assets.map_js)]
+        self.default_css = [("directory_map_css", assets.map_css)]
+
+    def render(self, **kwargs) -> None:  # noqa: ANN003
+        """Add our script and stylesheet to the page header, then the attach call."""
+        figure = self.get_root()
+        for name, url in self.default_js:
+            figure.header.add_child(folium.JavascriptLink(url), name=name)
+        for name, url in self.default_css:
+            figure.header.add_child(folium.CssLink(url), name=name)
+        super().render(**kwargs)
+
+
+def build_map_shell(
+    tiles_url: str, tiles_attribution: str, data_url: str, assets: MapAssets
+) -> str:
+    """The full HTML document of an empty, clustered map that loads its markers from data_url."""
+    figure = folium.Map(
+        location=DEFAULT_CENTER,
+        zoom_start=DEFAULT_ZOOM,
+        tiles=None,
+        control_scale=True,
+    )
+    # Only our own copies: folium's defaults would load Leaflet, jQuery and Bootstrap from CDNs.
+    figure.default_js = [("leaflet", assets.leaflet_js)]
+    figure.default_css = [("leaflet_css", assets.leaflet_css)]
+    folium.TileLayer(tiles=tiles_url, attr=tiles_attribution, max_zoom=19).add_to(figure)
+    # Chunked loading keeps the page responsive while many markers are added.
+    cluster = MarkerCluster(chunkedLoading=True)
+    cluster.default_js = [("markerclusterjs", assets.markercluster_js)]
+    cluster.default_css = [
+        ("markerclustercss", assets.markercluster_css),
+        ("markerclusterdefaultcss", assets.markercluster_default_css),
+    ]
+    cluster.add_to(figure)
+    MarkerLoader(cluster, data_url, assets).add_to(figure)
+    return figure.get_root().render()

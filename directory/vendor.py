@@ -1,0 +1,25 @@
+"""Leaflet and Leaflet.markercluster, served from their installed XStatic packages.
+
+Pages and the map load every script, stylesheet and image from here, never from a CDN.
+"""
+
+from __future__ import annotations
+
+import xstatic.pkg.leaflet
+import xstatic.pkg.leaflet_markercluster
+from flask import Blueprint, Response, send_from_directory
+
+bp = Blueprint("vendor", __name__, url_prefix="/vendor")
+
+PACKAGES = {
+    "leaflet": xstatic.pkg.leaflet.BASE_DIR,
+    "markercluster": xstatic.pkg.leaflet_markercluster.BASE_DIR,
+}
+
+# The files are versioned by the pinned package, so browsers may keep them a day.
+MAX_AGE = 24 * 3600
+
+
+@bp.get("/<any(leaflet, markercluster):package>/<path:filename>")
+def asset(package: str, filename: str) -> Response:
+    return send_from_directory(PACKAGES[package], filename, max_age=MAX_AGE)
