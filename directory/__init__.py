@@ -24,7 +24,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     load_config(app, config)
 
-    from . import cli, errors, i18n, public, templating, vendor
+    from . import cli, errors, i18n, public, security_headers, templating, vendor
     from .auth import configure_login
 
     db.init_app(app)
@@ -40,5 +40,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(public.bp)
     app.register_blueprint(vendor.bp)
     errors.init_app(app)
+    security_headers.init_app(app)
     cli.init_app(app)
     return app

@@ -9,6 +9,7 @@ from ..maps import MapAssets, build_map_shell
 from ..markers import MARKER_FIELDS, marker_rows
 from ..models import Technopark
 from ..search import published_technoparks
+from ..security_headers import content_security_policy, inline_hashes, tile_origin
 from .views import bp
 
 
@@ -36,13 +37,19 @@ def map_shell():
     # The shell holds no listing data, so one rendering serves every request.
     cache = current_app.extensions.setdefault("map_shell", {})
     if "html" not in cache:
-        cache["html"] = build_map_shell(
+        html = build_map_shell(
             current_app.config["TILES_URL"],
             current_app.config["TILES_ATTRIBUTION"],
             url_for("public.map_markers"),
             map_assets(),
         )
-    return cache["html"], 200, {"Content-Type": "text/html; charset=utf-8"}
+        hashes = inline_hashes(html)
+        cache["html"] = html
+        cache["csp"] = content_security_policy(
+            tile_origin(current_app.config["TILES_URL"]), hashes["script"], hashes["style"]
+        )
+    headers = {"Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": cache["csp"]}
+    return cache["html"], 200, headers
 
 
 @bp.get("/map/markers.json")
