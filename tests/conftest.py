@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,15 +12,19 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import create_engine, text
+from werkzeug.test import TestResponse
 
 from directory import create_app
+from directory.accounts import create_user, grant_technopark
 from directory.config import normalise_database_url
 from directory.extensions import db
-from directory.models import Technopark
+from directory.models import Role, Technopark
 from directory.search import refresh_search_text
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 REPOSITORY = Path(__file__).resolve().parent.parent
+GOOD_PASSWORD = "correct horse battery staple"
+CSRF_TOKEN = re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"')
 
 
 def on_postgresql() -> bool:
@@ -134,3 +139,86 @@ def fresh_database_url(tmp_path: Path) -> Iterator[str]:
     with engine.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     engine.dispose()
+
+
+def csrf_token_in(page: str) -> str:
+    """The CSRF token of the first form on a rendered page."""
+    match = CSRF_TOKEN.search(page)
+    assert match is not None, "the page has no form with a csrf_token"
+    return match.group(1)
+
+
+class AuthActions:
+    """Create accounts, sign in and out through the real pages, and read CSRF tokens."""
+
+    def __init__(self, app: Flask, client: FlaskClient) -> None:
+        self.app = app
+        self.client = client
+        self.signed_in = False
+        self.email = "coordinator@example.org"
+        self.password = GOOD_PASSWORD
+
+    def create_user(
+        self,
+        email: str = "coordinator@example.org",
+        name: str = "Анна Петрова",
+        role: Role = Role.COORDINATOR,
+        password: str = GOOD_PASSWORD,
+        technoparks: Iterable[str] = (),
+    ) -> int:
+        """A committed account granted the technoparks with these slugs; returns its id."""
+        with self.app.app_context():
+            user = create_user(email, name, role, password)
+            for slug in technoparks:
+                grant_technopark(user, slug)
+            db.session.commit()
+            self.email, self.password = user.email, password
+            return user.id
+
+    def csrf_token(self, client: FlaskClient | None = None) -> str:
+        """A valid token for the client's session, read from a rendered form."""
+        client = client or self.client
+        path = "/manage/password" if self.signed_in else "/login"
+        response = client.get(path)
+        assert response.status_code == 200, (path, response.status_code)
+        return csrf_token_in(response.get_data(as_text=True))
+
+    def login(
+        self,
+        email: str | None = None,
+        password: str | None = None,
+        remember: bool = False,
+        next: str | None = None,
+        client: FlaskClient | None = None,
+    ) -> TestResponse:
+        """Post the sign-in form as a browser would, with the token from the page."""
+        client = client or self.client
+        data = {
+            "email": email or self.email,
+            "password": password or self.password,
+            "csrf_token": csrf_token_in(client.get("/login").get_data(as_text=True)),
+        }
+        if remember:
+            data["remember"] = "y"
+        if next is not None:
+            data["next"] = next
+        response = client.post("/login", data=data)
+        if client is self.client and response.status_code == 302:
+            self.signed_in = True
+        return response
+
+    def logout(self) -> TestResponse:
+        response = self.client.post("/logout", data={"csrf_token": self.csrf_token()})
+        self.signed_in = False
+        return response
+
+    def post(self, path: str, data: dict[str, Any] | None = None, **kwargs: Any) -> TestResponse:
+        """POST with a valid CSRF token added."""
+        return self.client.post(
+            path, data={**(data or {}), "csrf_token": self.csrf_token()}, **kwargs
+        )
+
+
+@pytest.fixture
+def auth(app: Flask, client: FlaskClient) -> AuthActions:
+    return AuthActions(app, client)
