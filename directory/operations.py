@@ -66,7 +66,20 @@ CYRILLIC_TO_LATIN = {
 SLUG_MAX_LENGTH = 80
 
 
-# ---------------------------------------------------------------- who may act
+# ---------------------------------------------------------------- history and who may act
+
+
+def log_changes(
+    entity_type: str,
+    entity_id: int,
+    action: str,
+    changes: Mapping[str, tuple[Any, Any]],
+    user: User,
+) -> None:
+    """Audit rows for one action, all with the same time, so the history shows it as one."""
+    moment = utcnow()
+    for row in record_changes(entity_type, entity_id, action, changes, user=user):
+        row.created_at = moment
 
 
 def may_act_on(user: User, technopark: Technopark) -> bool:
@@ -154,7 +167,7 @@ def create_technopark(values: Mapping[str, Any], user: User) -> Technopark:
         user.technoparks.append(technopark)
     db.session.flush()
     changes = {"slug": (None, technopark.slug), **changes, "published": (None, False)}
-    record_changes("technopark", technopark.id, "create", changes, user=user)
+    log_changes("technopark", technopark.id, "create", changes, user=user)
     db.session.flush()
     return technopark
 
@@ -174,7 +187,7 @@ def update_technopark(
     mark_edited(technopark, user)
     refresh_search_text(technopark)
     db.session.flush()
-    record_changes("technopark", technopark.id, "edit", changes, user=user)
+    log_changes("technopark", technopark.id, "edit", changes, user=user)
     db.session.flush()
     return changes
 
@@ -193,7 +206,7 @@ def publish_technopark(technopark: Technopark, user: User) -> bool:
     technopark.published = True
     mark_edited(technopark, user)
     db.session.flush()
-    record_changes("technopark", technopark.id, "publish", {"published": (False, True)}, user=user)
+    log_changes("technopark", technopark.id, "publish", {"published": (False, True)}, user=user)
     db.session.flush()
     return True
 
@@ -204,7 +217,7 @@ def confirm_technopark(technopark: Technopark, user: User) -> None:
     technopark.verified_at = utcnow()
     mark_edited(technopark, user)
     db.session.flush()
-    record_changes(
+    log_changes(
         "technopark",
         technopark.id,
         "confirm",
@@ -249,7 +262,7 @@ def add_news_article(
         db.session.add(article)
         db.session.flush()
         changes = {field: (None, getattr(article, field)) for field in NEWS_FIELDS}
-        record_changes("news_article", article.id, "create", changes, user=user)
+        log_changes("news_article", article.id, "create", changes, user=user)
     link_news(article, technoparks, user)
     db.session.flush()
     return article, created
@@ -266,7 +279,7 @@ def update_news_article(
             setattr(article, field, values[field])
     if changes:
         db.session.flush()
-        record_changes("news_article", article.id, "edit", changes, user=user)
+        log_changes("news_article", article.id, "edit", changes, user=user)
         db.session.flush()
     return changes
 
@@ -281,7 +294,7 @@ def link_news(
             continue
         article.technoparks.append(technopark)
         linked.append(technopark)
-        record_changes(
+        log_changes(
             "technopark", technopark.id, "link_news", {"news": (None, article.url)}, user=user
         )
     db.session.flush()
@@ -298,7 +311,7 @@ def unlink_news(
             continue
         article.technoparks.remove(technopark)
         unlinked.append(technopark)
-        record_changes(
+        log_changes(
             "technopark", technopark.id, "unlink_news", {"news": (article.url, None)}, user=user
         )
     db.session.flush()
@@ -313,7 +326,7 @@ def grant(user: User, technopark: Technopark, by: User) -> bool:
     if technopark in user.technoparks:
         return False
     grant_technopark(user, technopark.slug)
-    record_changes("user", user.id, "grant", {"technopark": (None, technopark.slug)}, user=by)
+    log_changes("user", user.id, "grant", {"technopark": (None, technopark.slug)}, user=by)
     db.session.flush()
     return True
 
@@ -323,7 +336,7 @@ def revoke(user: User, technopark: Technopark, by: User) -> bool:
     if technopark not in user.technoparks:
         return False
     user.technoparks.remove(technopark)
-    record_changes("user", user.id, "revoke", {"technopark": (technopark.slug, None)}, user=by)
+    log_changes("user", user.id, "revoke", {"technopark": (technopark.slug, None)}, user=by)
     db.session.flush()
     return True
 
@@ -335,7 +348,7 @@ def set_active(user: User, active: bool, by: User) -> bool:
     user.active = active
     if not active:
         user.session_token = new_session_token()
-    record_changes("user", user.id, "activate" if active else "deactivate", {}, user=by)
+    log_changes("user", user.id, "activate" if active else "deactivate", {}, user=by)
     db.session.flush()
     return True
 
@@ -343,5 +356,5 @@ def set_active(user: User, active: bool, by: User) -> bool:
 def change_password(user: User, password: str) -> None:
     """Store a new password; the new session token signs out every other device."""
     user.set_password(password)
-    record_changes("user", user.id, "change_password", {}, user=user)
+    log_changes("user", user.id, "change_password", {}, user=user)
     db.session.flush()

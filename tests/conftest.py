@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import create_engine, text
+from werkzeug.security import generate_password_hash
 from werkzeug.test import TestResponse
 
 from directory import create_app
@@ -220,5 +222,82 @@ class AuthActions:
 
 
 @pytest.fixture
-def auth(app: Flask, client: FlaskClient) -> AuthActions:
+def auth(app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> AuthActions:
+    # A cheaper scrypt keeps the many sign-ins fast; the hash format stays the same.
+    monkeypatch.setattr(
+        "directory.models.generate_password_hash",
+        lambda password, method="scrypt": generate_password_hash(password, "scrypt:1024:8:1"),
+    )
     return AuthActions(app, client)
+
+
+class FormReader(HTMLParser):
+    """What a browser would submit from one form of a page: its inputs, selects, textareas."""
+
+    def __init__(self, action: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.action = action
+        self.inside = False
+        self.found = False
+        self.values: dict[str, list[str]] = {}
+        self.select: str | None = None
+        self.first_option: str | None = None
+        self.textarea: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = {name: value or "" for name, value in attrs}
+        if tag == "form" and attributes.get("action") == self.action and not self.found:
+            self.inside = self.found = True
+            return
+        if not self.inside:
+            return
+        name = attributes.get("name")
+        if tag == "input" and name:
+            kind = attributes.get("type", "text")
+            if kind in ("checkbox", "radio") and "checked" not in attributes:
+                self.values.setdefault(name, [])
+                return
+            if kind in ("submit", "button"):
+                return
+            default = "on" if kind in ("checkbox", "radio") else ""
+            self.values.setdefault(name, []).append(attributes.get("value", default))
+        elif tag == "select" and name:
+            self.select = name
+            self.values.setdefault(name, [])
+            self.first_option = None
+        elif tag == "option" and self.select:
+            if self.first_option is None:
+                self.first_option = attributes.get("value", "")
+            if "selected" in attributes:
+                self.values[self.select].append(attributes.get("value", ""))
+        elif tag == "textarea" and name:
+            self.textarea = name
+            self.values[name] = [""]
+
+    def handle_data(self, data: str) -> None:
+        if self.inside and self.textarea:
+            self.values[self.textarea][0] += data
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form" and self.inside:
+            self.inside = False
+        elif tag == "select" and self.select:
+            # A select with nothing marked sends its first option, as browsers do.
+            if not self.values[self.select] and self.first_option is not None:
+                self.values[self.select].append(self.first_option)
+            self.select = None
+        elif tag == "textarea" and self.textarea:
+            # Browsers drop the one newline that follows <textarea>.
+            value = self.values[self.textarea][0]
+            self.values[self.textarea][0] = value[1:] if value.startswith("\n") else value
+            self.textarea = None
+
+
+def form_data(page: str, action: str) -> dict[str, Any]:
+    """The fields of the form posting to `action`, as a browser would send them unchanged."""
+    reader = FormReader(action)
+    reader.feed(page)
+    assert reader.found, f"no form posts to {action}"
+    return {
+        name: values[0] if len(values) == 1 else values for name, values in reader.values.items()
+    }

@@ -19,12 +19,21 @@ from wtforms import (
     HiddenField,
     IntegerField,
     PasswordField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..accounts import password_problem, user_by_email
@@ -41,24 +50,24 @@ PASSWORD_MESSAGES = (
 )
 
 STATUS_CHOICES = [
-    (Status.OPEN.value, _l("open")),
-    (Status.PLANNED.value, _l("planned")),
-    (Status.CLOSED.value, _l("closed")),
+    SelectChoice(Status.OPEN.value, _l("open")),
+    SelectChoice(Status.PLANNED.value, _l("planned")),
+    SelectChoice(Status.CLOSED.value, _l("closed")),
 ]
 LOCATION_PRECISION_CHOICES = [
-    (LocationPrecision.BUILDING.value, _l("the building itself")),
-    (LocationPrecision.STREET.value, _l("the street or the address")),
-    (LocationPrecision.DISTRICT.value, _l("the district")),
-    (LocationPrecision.CITY.value, _l("the city")),
-    (LocationPrecision.UNKNOWN.value, _l("not known")),
+    SelectChoice(LocationPrecision.BUILDING.value, _l("the building itself")),
+    SelectChoice(LocationPrecision.STREET.value, _l("the street or the address")),
+    SelectChoice(LocationPrecision.DISTRICT.value, _l("the district")),
+    SelectChoice(LocationPrecision.CITY.value, _l("the city")),
+    SelectChoice(LocationPrecision.UNKNOWN.value, _l("not known")),
 ]
 DATE_PRECISION_CHOICES = [
-    ("", _l("as written")),
-    (DatePrecision.DAY.value, _l("day")),
-    (DatePrecision.MONTH.value, _l("month")),
-    (DatePrecision.YEAR.value, _l("year")),
+    SelectChoice("", _l("as written")),
+    SelectChoice(DatePrecision.DAY.value, _l("day")),
+    SelectChoice(DatePrecision.MONTH.value, _l("month")),
+    SelectChoice(DatePrecision.YEAR.value, _l("year")),
 ]
-LANGUAGE_CHOICES = [("ru", _l("Russian")), ("en", _l("English"))]
+LANGUAGE_CHOICES = [SelectChoice("ru", _l("Russian")), SelectChoice("en", _l("English"))]
 
 PHONE_CHARACTERS = re.compile(r"^\+?[0-9][0-9 ()\-]*[0-9]$")
 PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
@@ -68,11 +77,16 @@ PRECISION_ORDER = [DatePrecision.YEAR, DatePrecision.MONTH, DatePrecision.DAY]
 # ---------------------------------------------------------------- fields
 
 
+def as_choices(pairs: Iterable[tuple[str, Any] | SelectChoice]) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms' SelectChoice options."""
+    return [pair if isinstance(pair, SelectChoice) else SelectChoice(*pair) for pair in pairs]
+
+
 class Choice(SelectField):
     """A select whose unknown values get our own message."""
 
     def pre_validate(self, form: FlaskForm) -> None:
-        if self.data not in {value for value, _label in self.choices}:
+        if self.data not in {choice.value for choice in self.choices}:
             raise ValidationError(_("Choose one of the listed options."))
 
 
@@ -83,7 +97,7 @@ class ChoiceList(SelectMultipleField):
     option_widget = CheckboxInput()
 
     def pre_validate(self, form: FlaskForm) -> None:
-        known = {value for value, _label in self.choices}
+        known = {choice.value for choice in self.choices}
         unknown = [value for value in self.data or [] if value not in known]
         if unknown:
             raise ValidationError(
@@ -197,21 +211,21 @@ class TechnoparkForm(FlaskForm):
 
     name = StringField(
         _l("Name"),
-        validators=[InputRequired(_l("Give the technopark's name.")), Length(max=300)],
+        validators=[DataRequired(_l("Give the technopark's name.")), Length(max=300)],
     )
     network = StringField(_l("Network"), validators=[Optional(), Length(max=120)])
-    host_organization = Choice(_l("Host organisation"))
-    program = Choice(_l("Programme"))
+    host_organization = Choice(_l("Host organisation"), default="")
+    program = Choice(_l("Programme"), default="")
     opening_date = StringField(
         _l("Opening date"),
         description=_l("As precisely as a source gives it: 2016-09-29, 2017-12 or 2018."),
         validators=[Optional(), Length(max=10)],
     )
-    opening_date_precision = Choice(_l("Opening date known to the"), choices=DATE_PRECISION_CHOICES)
-    status = Choice(_l("Status"), choices=STATUS_CHOICES)
-    city = StringField(
-        _l("City"), validators=[InputRequired(_l("Give the city.")), Length(max=120)]
+    opening_date_precision = Choice(
+        _l("Opening date known to the"), choices=DATE_PRECISION_CHOICES, default=""
     )
+    status = Choice(_l("Status"), choices=STATUS_CHOICES, default=Status.OPEN.value)
+    city = StringField(_l("City"), validators=[DataRequired(_l("Give the city.")), Length(max=120)])
     district = StringField(_l("District"), validators=[Optional(), Length(max=120)])
     address = StringField(_l("Address"), validators=[Optional(), Length(max=500)])
     latitude = Coordinate(
@@ -230,7 +244,11 @@ class TechnoparkForm(FlaskForm):
         ],
         render_kw={"inputmode": "decimal"},
     )
-    location_precision = Choice(_l("The map point shows"), choices=LOCATION_PRECISION_CHOICES)
+    location_precision = Choice(
+        _l("The map point shows"),
+        choices=LOCATION_PRECISION_CHOICES,
+        default=LocationPrecision.UNKNOWN.value,
+    )
     location_note = TextAreaField(_l("Note on the location"), validators=[Optional()])
     age_min = Years(
         _l("Youngest age"),
@@ -285,9 +303,9 @@ class TechnoparkForm(FlaskForm):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.host_organization.choices = [("", _("not known")), *organizations]
-        self.program.choices = [("", _("not known")), *programs]
-        self.directions.choices = list(directions)
+        self.host_organization.choices = as_choices([("", _("not known")), *organizations])
+        self.program.choices = as_choices([("", _("not known")), *programs])
+        self.directions.choices = as_choices(directions)
         self.parsed_opening: tuple[date | None, DatePrecision | None] = (None, None)
 
     def validate_opening_date(self, field: Field) -> None:
@@ -407,14 +425,14 @@ class NewsForm(FlaskForm):
     url = StringField(
         _l("Address of the article"),
         validators=[
-            InputRequired(_l("Give the article's web address.")),
+            DataRequired(_l("Give the article's web address.")),
             Length(max=1000),
             http_url,
         ],
         render_kw={"inputmode": "url"},
     )
     title = StringField(
-        _l("Title"), validators=[InputRequired(_l("Give the article's title.")), Length(max=500)]
+        _l("Title"), validators=[DataRequired(_l("Give the article's title.")), Length(max=500)]
     )
     outlet = StringField(_l("Outlet"), validators=[Optional(), Length(max=200)])
     published_on = DateField(
@@ -427,7 +445,7 @@ class NewsForm(FlaskForm):
 
     def __init__(self, *args: Any, technoparks: Iterable[tuple[str, str]] = (), **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.technoparks.choices = list(technoparks)
+        self.technoparks.choices = as_choices(technoparks)
 
     def values(self) -> dict[str, Any]:
         return {
@@ -462,7 +480,7 @@ class NewCoordinatorForm(FlaskForm):
         ],
     )
     name = StringField(
-        _l("Name"), validators=[InputRequired(_l("Enter the person's name.")), Length(max=200)]
+        _l("Name"), validators=[DataRequired(_l("Enter the person's name.")), Length(max=200)]
     )
     password = PasswordField(
         _l("First password"),
@@ -546,7 +564,8 @@ def readable_value(name: str, text: str | None) -> str | None:
         "opening_date_precision": DATE_PRECISION_CHOICES,
     }.get(name)
     if choices is not None:
-        return str(dict(choices).get(text, text))
+        labels = {choice.value: choice.label for choice in choices}
+        return str(labels.get(text, text))
     if name == "published":
         return _("yes") if text == "True" else _("no")
     return text

@@ -23,8 +23,6 @@ from ..models import (
 
 # A listing nobody has confirmed for this long may no longer be true.
 CONFIRMATION_MAX_AGE = timedelta(days=365)
-# Audit rows of one save are written within moments of each other.
-SAME_EVENT = timedelta(seconds=5)
 
 ATTENTION_REASONS = ("draft", "position", "unconfirmed", "ages", "directions", "contacts")
 
@@ -111,11 +109,12 @@ def technopark_history(technopark: Technopark) -> list[HistoryEvent]:
         who = entry.user.name if entry.user else entry.actor
         created_at = as_utc(entry.created_at)
         last = events[-1] if events else None
+        # The rows of one action share its time (operations.log_changes).
         if (
             last is None
             or last.action != entry.action
             or last.who != who
-            or last.created_at - created_at > SAME_EVENT
+            or last.created_at != created_at
         ):
             last = HistoryEvent(created_at=created_at, action=entry.action, who=who)
             events.append(last)

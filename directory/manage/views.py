@@ -41,6 +41,7 @@ from .forms import (
     NewsForm,
     PasswordForm,
     TechnoparkForm,
+    as_choices,
     field_label,
     readable_value,
     technopark_form_data,
@@ -342,7 +343,7 @@ def user_list():
     users = queries.all_users()
     technoparks = db.session.execute(queries.technoparks_for(me())).scalars().all()
     grant_form = GrantForm()
-    grant_form.technopark.choices = news_choices(list(technoparks))
+    grant_form.technopark.choices = as_choices(news_choices(list(technoparks)))
     return render_template("manage/user_list.html", users=users, grant_form=grant_form)
 
 
@@ -378,7 +379,7 @@ def user_grant(user_id: int):
     user = user_or_404(user_id)
     form = GrantForm()
     technoparks = db.session.execute(queries.technoparks_for(me())).scalars().all()
-    form.technopark.choices = news_choices(list(technoparks))
+    form.technopark.choices = as_choices(news_choices(list(technoparks)))
     if not form.validate_on_submit():
         flash(_("Choose a technopark from the list."), "error")
         return redirect(url_for(".user_list"))
