@@ -150,7 +150,6 @@ def test_logout_without_a_csrf_token_is_400(client: FlaskClient, auth: AuthActio
 
 def production_app(app: Flask) -> Flask:
     """The same database behind an app configured as in production (not testing)."""
-    os.environ.pop("FLASK_RUN_FROM_CLI", None)
     return create_app(
         {
             "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],

@@ -12,6 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from directory import operations
 from directory.extensions import db
 from directory.models import AuditEntry, NewsArticle, Technopark
 
@@ -185,3 +186,24 @@ def test_an_edit_may_not_take_another_articles_url(
     assert response.status_code == 200
     assert "Этот адрес уже у другой сохранённой статьи." in response.get_data(as_text=True)
     assert [row[0] for row in articles(app)] == ["https://news.example/a", "https://news.example/b"]
+
+
+def test_a_url_stored_at_the_same_moment_is_linked_on_retry(
+    app: Flask, coordinator: AuthActions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with app.app_context():
+        db.session.add(NewsArticle(url=ARTICLE["url"], title="Сохранена другим процессом"))
+        db.session.commit()
+    real_lookup = operations.news_article_by_url
+    lookups: list[str] = []
+
+    def racing_lookup(url: str) -> NewsArticle | None:
+        # The first look-up ran before the other process committed.
+        lookups.append(url)
+        return None if len(lookups) == 1 else real_lookup(url)
+
+    monkeypatch.setattr(operations, "news_article_by_url", racing_lookup)
+    response = coordinator.post("/manage/news/new", {**ARTICLE, "technoparks": "mine"})
+    assert response.status_code == 302
+    assert len(lookups) == 2
+    assert articles(app) == [(ARTICLE["url"], "Сохранена другим процессом", ["mine"])]

@@ -447,6 +447,21 @@ def test_errors_are_shown_in_english_too(client: FlaskClient, coordinator: AuthA
 # ---------------------------------------------------------------- editing, history, profile
 
 
+@pytest.mark.parametrize("token", [None, "not-a-token"])
+def test_a_save_without_a_valid_csrf_token_is_400_and_changes_nothing(
+    app: Flask, client: FlaskClient, coordinator: AuthActions, token: str | None
+) -> None:
+    data = {**edit_form(client), "address": "Адрес без токена"}
+    data.pop("csrf_token")
+    if token is not None:
+        data["csrf_token"] = token
+    response = client.post(EDIT.format(slug="kvantorium-test"), data=data)
+    assert response.status_code == 400
+    assert "Форма устарела" in response.get_data(as_text=True)
+    assert stored(app).address is None
+    assert audit(app) == []
+
+
 def test_an_edit_is_saved_audited_and_shown(
     app: Flask, client: FlaskClient, coordinator: AuthActions
 ) -> None:
@@ -704,3 +719,27 @@ def test_the_edit_page_has_a_map_picker_without_inline_scripts(
     assert page.count("<script") == page.count("<script src=")
     with client.get("/static/js/map-picker.js") as script:
         assert script.status_code == 200
+
+
+def test_a_slug_taken_at_the_same_moment_is_retried(
+    app: Flask, coordinator: AuthActions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_unique_slug = operations.unique_slug
+    answers = iter(["kvantorium-test"])  # as if another process took it just now
+
+    def racing_unique_slug(name: str) -> str:
+        return next(answers, None) or real_unique_slug(name)
+
+    monkeypatch.setattr(operations, "unique_slug", racing_unique_slug)
+    response = coordinator.post(
+        "/manage/technoparks/new",
+        {
+            "name": "Кванториум Тест",
+            "city": "Тула",
+            "status": "open",
+            "location_precision": "unknown",
+        },
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == EDIT.format(slug="kvantorium-test-2")
+    assert stored(app, "kvantorium-test").city == "Москва"

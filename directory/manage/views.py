@@ -24,6 +24,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import operations
@@ -115,6 +116,20 @@ def history_helpers() -> dict[str, Any]:
     return {"field_label": field_label, "readable_value": readable_value}
 
 
+def with_retry(write: Callable[[], Any], attempts: int = 3) -> Any:
+    """Run a write and commit; when a unique slug or URL was taken meanwhile, run it again."""
+    for attempt in range(attempts):
+        try:
+            result = write()
+            db.session.commit()
+            return result
+        except IntegrityError:
+            db.session.rollback()
+            if attempt == attempts - 1:
+                raise
+    return None
+
+
 # ---------------------------------------------------------------- dashboard
 
 
@@ -167,8 +182,7 @@ def conflict_rows(technopark: Technopark, values: dict[str, Any]) -> list[tuple[
 def technopark_new():
     form = technopark_form()
     if form.validate_on_submit():
-        technopark = operations.create_technopark(technopark_values(form), me())
-        db.session.commit()
+        technopark = with_retry(lambda: operations.create_technopark(technopark_values(form), me()))
         flash(_("The technopark is saved as a draft. An administrator publishes it."), "success")
         return redirect(url_for(".technopark_edit", slug=technopark.slug))
     return render_template("manage/technopark_edit.html", form=form, technopark=None)
@@ -277,9 +291,12 @@ def news_new():
         if not form.technoparks.data:
             form.technoparks.errors.append(_("Choose at least one technopark."))
         else:
-            chosen = [technopark for technopark in mine if technopark.slug in form.technoparks.data]
-            article, created = operations.add_news_article(form.values(), chosen, me())
-            db.session.commit()
+            slugs = set(form.technoparks.data)
+            article, created = with_retry(
+                lambda: operations.add_news_article(
+                    form.values(), [tp for tp in my_technoparks() if tp.slug in slugs], me()
+                )
+            )
             if created:
                 flash(_("The article is stored and linked."), "success")
             else:
