@@ -495,6 +495,7 @@ def test_an_edit_is_saved_audited_and_shown(
     assert "Анна Петрова" in history
     assert "Волгоградский проспект, 42к5" in history
     assert "Адрес" in history and "Направления" in history
+    assert "Аэро, Робототехника" in history  # directions by name, not by slug
 
 
 def test_the_history_is_newest_first(

@@ -142,6 +142,15 @@ def direction_choices(language: str) -> list[tuple[str, str]]:
     return [(slug, name) for slug, name in rows]
 
 
+def names_by_slug(language: str) -> dict[str, dict[str, str]]:
+    """{field: {slug: name}} for the fields the history stores as slugs."""
+    return {
+        "host_organization": dict(organization_choices()),
+        "program": dict(program_choices()),
+        "directions": dict(direction_choices(language)),
+    }
+
+
 def organization_by_slug(slug: str) -> Organization | None:
     if not slug:
         return None

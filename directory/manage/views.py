@@ -16,6 +16,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -113,7 +114,17 @@ def back_to(default: str) -> str:
 
 @bp.context_processor
 def history_helpers() -> dict[str, Any]:
-    return {"field_label": field_label, "readable_value": readable_value}
+    return {"field_label": field_label, "readable_value": readable}
+
+
+def readable(field: str, text: str | None) -> str | None:
+    """A stored value as a person reads it, with hosts, programmes and directions by name."""
+    if text and field in ("host_organization", "program", "directions"):
+        if "slug_names" not in g:
+            g.slug_names = queries.names_by_slug(current_language())
+        names = g.slug_names[field]
+        return ", ".join(names.get(slug, slug) for slug in text.split(", "))
+    return readable_value(field, text)
 
 
 def with_retry(write: Callable[[], Any], attempts: int = 3) -> Any:
@@ -170,8 +181,8 @@ def conflict_rows(technopark: Technopark, values: dict[str, Any]) -> list[tuple[
     return [
         (
             field,
-            readable_value(field, as_text(given)),
-            readable_value(field, as_text(stored)),
+            readable(field, as_text(given)),
+            readable(field, as_text(stored)),
         )
         for field, (stored, given) in operations.technopark_changes(technopark, values).items()
     ]
