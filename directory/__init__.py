@@ -24,7 +24,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     load_config(app, config)
 
-    from . import cli, errors, i18n, public, security_headers, templating, vendor
+    from . import auth, cli, errors, i18n, manage, public, security_headers, templating, vendor
     from .auth import configure_login
 
     db.init_app(app)
@@ -38,6 +38,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     templating.init_app(app)
     app.register_blueprint(public.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(manage.bp)
     app.register_blueprint(vendor.bp)
     errors.init_app(app)
     security_headers.init_app(app)

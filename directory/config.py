@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask
@@ -45,6 +46,10 @@ def default_config(app: Flask) -> dict[str, Any]:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_DURATION": timedelta(days=30),
+        # Failed sign-ins allowed before /login answers 429; successes never count.
+        "LOGIN_FAILURES_PER_ACCOUNT": "5 per 15 minutes",
+        "LOGIN_FAILURES_PER_ADDRESS": "20 per 15 minutes",
         "SEED_DATA_DIR": os.path.join(os.path.dirname(app.root_path), "seed_data"),
         "MIGRATIONS_DIR": os.path.join(os.path.dirname(app.root_path), "migrations"),
     }

@@ -1,5 +1,6 @@
-"""Sign-in: who the current user is."""
+"""Sign-in: the login and logout views, and who the current user is."""
 
 from .loader import configure_login
+from .views import bp
 
-__all__ = ["configure_login"]
+__all__ = ["bp", "configure_login"]

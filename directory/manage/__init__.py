@@ -1,0 +1,5 @@
+"""The coordinators' workspace."""
+
+from .views import bp
+
+__all__ = ["bp"]
