@@ -24,7 +24,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     load_config(app, config)
 
-    from . import cli, errors, i18n, public
+    from . import api, cli, errors, i18n, public
     from .auth import configure_login
 
     db.init_app(app)
@@ -37,6 +37,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     i18n.init_app(app)
     app.register_blueprint(public.bp)
+    app.register_blueprint(api.bp)
     errors.init_app(app)
     cli.init_app(app)
     return app

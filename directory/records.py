@@ -1,4 +1,4 @@
-"""Single published records by slug, with what their pages show loaded up front."""
+"""Published records: one technopark by slug, and the news about public technoparks."""
 
 from __future__ import annotations
 
@@ -6,14 +6,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from .extensions import db
-from .models import Technopark
+from .models import NewsArticle, Technopark
 
 
 def published_technopark(slug: str) -> Technopark | None:
     """The published technopark with this slug and its host, programme, directions and news."""
     return db.session.execute(
         select(Technopark)
-        .where(Technopark.slug == slug, Technopark.published.is_(True))
+        .where(
+            Technopark.slug == slug,
+            Technopark.published.is_(True),
+            Technopark.synthetic.is_(False),
+        )
         .options(
             selectinload(Technopark.host_organization),
             selectinload(Technopark.program),
@@ -21,3 +25,25 @@ def published_technopark(slug: str) -> Technopark | None:
             selectinload(Technopark.news),
         )
     ).scalar_one_or_none()
+
+
+def is_public(technopark: Technopark) -> bool:
+    """Whether a technopark may appear in public output."""
+    return technopark.published and not technopark.synthetic
+
+
+def public_news() -> list[NewsArticle]:
+    """News articles, newest first, each with its technoparks loaded.
+
+    An article linked only to unpublished technoparks stays hidden with them.
+    """
+    articles = db.session.execute(
+        select(NewsArticle)
+        .options(selectinload(NewsArticle.technoparks))
+        .order_by(NewsArticle.published_on.desc().nulls_last(), NewsArticle.id.desc())
+    ).scalars()
+    return [
+        article
+        for article in articles
+        if not article.technoparks or any(is_public(park) for park in article.technoparks)
+    ]
