@@ -31,8 +31,6 @@ MAX_RADIUS_KM = 20_000
 DECIMAL = re.compile(r"[+-]?(?:\d{1,12}(?:\.\d{0,12})?|\.\d{1,12})", re.ASCII)
 WHOLE = re.compile(r"\d+", re.ASCII)
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
-# Every parameter the list and the API read; the rest (lang, …) are left alone.
-PARAMETERS = ("q", "city", "direction", "age", "status", "near", "place", "radius_km", "page")
 
 
 @dataclass(frozen=True)

@@ -99,6 +99,16 @@ def test_place_measures_from_the_named_place(
     assert body["items"][0]["distance_km"] < 5
 
 
+def test_a_typed_place_wins_over_a_stale_position(
+    client: FlaskClient, make_technopark: Callable[..., Technopark]
+) -> None:
+    make_technopark(slug="moscow", latitude=55.71, longitude=37.72)
+    make_technopark(slug="chelny", latitude=55.738454, longitude=52.45006)
+    body = client.get("/api/technoparks?near=55.71,37.72&place=Набережные Челны").get_json()
+    assert [item["slug"] for item in body["items"]] == ["chelny", "moscow"]
+    assert body["origin"]["place"]["name"] == "Набережные Челны"
+
+
 def test_limit_and_page(client: FlaskClient, make_technopark: Callable[..., Technopark]) -> None:
     for number in range(5):
         make_technopark(slug=f"park-{number}", name=f"Парк {number}")
