@@ -70,6 +70,11 @@ class SearchQuery:
         narrowing = (filters.text, filters.city, filters.direction, filters.age, filters.status)
         return any(value is not None for value in narrowing) or self.radius_km is not None
 
+    def url_without_errors(self, **changes: Any) -> str:
+        """This page's URL without the parameters that failed, and with some changed."""
+        dropped: dict[str, Any] = {error.parameter: None for error in self.errors}
+        return url_with(**{**dropped, **changes})
+
     def error_for(self, parameter: str) -> ParameterError | None:
         """The error about this parameter, if any, to show beside its field."""
         return next((error for error in self.errors if error.parameter == parameter), None)
@@ -298,11 +303,7 @@ def unknown_place_error(unknown: UnknownPlace) -> ParameterError:
     """The error for a place name we cannot find, with the closest names we know."""
     name = unknown.query[:MAX_TEXT_LENGTH]
     if unknown.suggestions:
-        message = _l(
-            "We could not find the place “%(name)s” (place). Did you mean: %(suggestions)s?",
-            name=name,
-            suggestions=", ".join(unknown.suggestions),
-        )
+        message = _l("We could not find the place “%(name)s” (place).", name=name)
     else:
         message = _l(
             "We could not find the place “%(name)s” (place). Try a Russian city, "

@@ -92,9 +92,17 @@ def test_unknown_place_offers_the_closest_names(client: FlaskClient, listed: Non
     assert error["code"] == "unknown_place"
     assert "Набережные Челны" in error["suggestions"]
     assert "Did you mean: Набережные Челны" in error["message"]
-    page = client.get("/?place=Наберезные Челны&lang=en").get_data(as_text=True)
-    assert "We could not find the place “Наберезные Челны”" in page
-    assert 'href="/?place=%D0%9D%D0%B0%D0%B1%D0%B5%D1%80%D0%B5%D0%B6%D0%BD%D1%8B%D0%B5' in page
+    page = client.get("/?place=Наберезные Челны&age=abc&q=робот&lang=en").get_data(as_text=True)
+    words = " ".join(page.split())
+    assert "We could not find the place “Наберезные Челны” (place)." in words
+    assert '<span class="suggestions">Did you mean: <a href=' in words
+    # The suggestion keeps the valid filters and drops the bad ones.
+    link = re.search(r'<a href="([^"]+)">Набережные Челны</a>', page)
+    assert link is not None
+    assert link.group(1) == (
+        "/?place=%D0%9D%D0%B0%D0%B1%D0%B5%D1%80%D0%B5%D0%B6%D0%BD%D1%8B%D0%B5+%D0%A7%D0%B5%D0%BB%D0%BD%D1%8B"
+        "&amp;q=%D1%80%D0%BE%D0%B1%D0%BE%D1%82&amp;lang=en"
+    )
 
 
 @pytest.mark.parametrize(

@@ -145,3 +145,20 @@ def test_the_form_speaks_english_too(client: FlaskClient) -> None:
         "Show technoparks",
     ):
         assert label in page
+
+
+def test_the_count_says_how_the_list_is_ordered_in_both_languages(
+    client: FlaskClient, make_technopark: Callable[..., Technopark]
+) -> None:
+    make_technopark(name="Кванториум", latitude=55.7, longitude=37.6)
+    make_technopark(name="Альтаир", latitude=55.8, longitude=37.5)
+    expected = {
+        "/?lang=en": "2 technoparks in the directory.",
+        "/?lang=en&q=кванториум": "1 technopark matches your search.",
+        "/?lang=en&near=55.7,37.6": "2 technoparks, nearest first.",
+        "/?lang=ru": "2 технопарка в каталоге.",
+        "/?lang=ru&q=кванториум": "По вашему запросу найден 1 технопарк.",
+        "/?lang=ru&place=Москва": "2 технопарка, сначала ближайшие.",
+    }
+    for path, sentence in expected.items():
+        assert sentence in client.get(path).get_data(as_text=True), path

@@ -39,7 +39,11 @@ def parameter_error(error: ParameterError) -> tuple[Response, int]:
     """400 for a bad parameter, its message in English whatever the visitor's language."""
     with force_locale("en"):
         message = str(error.message)
-    extra = {"suggestions": list(error.suggestions)} if error.code == "unknown_place" else {}
+    extra: dict[str, object] = {}
+    if error.code == "unknown_place":
+        extra["suggestions"] = list(error.suggestions)
+        if error.suggestions:
+            message += " Did you mean: " + ", ".join(error.suggestions) + "?"
     return error_response(400, error.code, message, error.parameter, **extra)
 
 
