@@ -11,6 +11,9 @@ from .models import NewsArticle, Technopark
 
 def published_technopark(slug: str) -> Technopark | None:
     """The published technopark with this slug and its host, programme, directions and news."""
+    if "\x00" in slug:
+        # No slug holds NUL, and PostgreSQL refuses it in a query: answer "not found" instead.
+        return None
     return db.session.execute(
         select(Technopark)
         .where(

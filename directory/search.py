@@ -182,7 +182,8 @@ def nearest_technoparks(
         # Every placed technopark is in the list: the total is a plain count, and only the
         # first offset + per_page of them need to be found.
         total = count([*conditions, Technopark.latitude.is_not(None)])
-        wanted = min(offset + per_page, total)
+        # A page past the end needs no ranking at all.
+        wanted = min(offset + per_page, total) if offset < total else 0
         ranked = nearest_ids(conditions, origin, wanted, HALF_CIRCUMFERENCE_KM)
     else:
         # Within a radius the total is how many lie inside it, so the whole circle is measured.

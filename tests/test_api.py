@@ -210,11 +210,12 @@ def test_hidden_records_are_404_json_everywhere(
 
 
 def test_unknown_slug_and_endpoint_are_404_json(client: FlaskClient) -> None:
-    for path in ("/api/technoparks/no-such-park", "/api/no-such-endpoint"):
+    for path in ("/api/technoparks/no-such-park", "/api/technoparks/a%00b", "/api/no-such"):
         response = client.get(path)
         assert response.status_code == 404
         assert response.is_json
         assert set(response.get_json()["error"]) == {"code", "message"}
+    assert client.get("/technoparks/a%00b").status_code == 404
 
 
 def test_geojson_is_rfc7946_points_with_positions_only(
