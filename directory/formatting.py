@@ -1,10 +1,10 @@
-"""Facts in words: dates at their precision, in the UI language."""
+"""Facts in words: dates at their precision and distances, in the UI language."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask_babel import format_date
+from flask_babel import format_date, format_decimal
 
 from .models import DatePrecision
 
@@ -30,3 +30,8 @@ def day(value: date | datetime | None) -> str | None:
     if isinstance(value, datetime):
         value = value.date()
     return format_date(value, DATE_PATTERNS[DatePrecision.DAY])
+
+
+def kilometres(value: float) -> str:
+    """A distance in km as the UI language writes it: "2,3" in Russian, "1,250" in English."""
+    return format_decimal(value, format="#,##0.0" if value < 100 else "#,##0")

@@ -1,4 +1,4 @@
-"""Single published records by slug, with what their pages show loaded up front."""
+"""Published records: one technopark by slug, and the news about public technoparks."""
 
 from __future__ import annotations
 
@@ -11,6 +11,9 @@ from .models import NewsArticle, Organization, Program, Technopark
 
 def published_technopark(slug: str) -> Technopark | None:
     """The published technopark with this slug and its host, programme, directions and news."""
+    if "\x00" in slug:
+        # No slug holds NUL, and PostgreSQL refuses it in a query: answer "not found" instead.
+        return None
     return db.session.execute(
         select(Technopark)
         .where(
@@ -45,15 +48,26 @@ def program_with_technoparks(slug: str) -> Program | None:
 
 def published_only(technoparks: list[Technopark]) -> list[Technopark]:
     """The published, real listings among these, by name."""
-    return sorted((t for t in technoparks if t.published and not t.synthetic), key=lambda t: t.name)
+    return sorted(filter(is_public, technoparks), key=lambda technopark: technopark.name)
 
 
-def news_newest_first() -> list[NewsArticle]:
-    """Every article, newest first (undated last), with the technoparks it covers."""
-    return list(
-        db.session.execute(
-            select(NewsArticle)
-            .options(selectinload(NewsArticle.technoparks))
-            .order_by(NewsArticle.published_on.desc().nulls_last(), NewsArticle.id)
-        ).scalars()
-    )
+def is_public(technopark: Technopark) -> bool:
+    """Whether a technopark may appear in public output."""
+    return technopark.published and not technopark.synthetic
+
+
+def public_news() -> list[NewsArticle]:
+    """News articles, newest first, each with its technoparks loaded.
+
+    An article linked only to unpublished technoparks stays hidden with them.
+    """
+    articles = db.session.execute(
+        select(NewsArticle)
+        .options(selectinload(NewsArticle.technoparks))
+        .order_by(NewsArticle.published_on.desc().nulls_last(), NewsArticle.id.desc())
+    ).scalars()
+    return [
+        article
+        for article in articles
+        if not article.technoparks or any(is_public(park) for park in article.technoparks)
+    ]

@@ -6,7 +6,7 @@ import re
 
 from flask import Flask
 
-from .formatting import date_at_precision, day
+from .formatting import date_at_precision, day, kilometres
 
 PHONE_DIAL_CHARACTERS = re.compile(r"[^\d+]")
 
@@ -24,6 +24,7 @@ def tel_href(phone: str) -> str:
 def init_app(app: Flask) -> None:
     """Register the helpers with Jinja."""
     app.jinja_env.globals["date_at_precision"] = date_at_precision
+    app.jinja_env.globals["kilometres"] = kilometres
     app.jinja_env.filters["day"] = day
     app.jinja_env.filters["tel_href"] = tel_href
     app.jinja_env.tests["web_url"] = is_web_url

@@ -17,7 +17,8 @@ def fill(path: Path) -> int:
         if not message.id:
             continue
         if isinstance(message.id, tuple):
-            if not all(message.string):
+            # A fuzzy plural is pybabel's guess from another message: replace it too.
+            if not all(message.string) or message.fuzzy:
                 message.string = message.id
                 filled += 1
         elif not message.string or message.fuzzy:

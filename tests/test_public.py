@@ -89,7 +89,13 @@ def test_founding_profile_in_english(seeded_app: Flask) -> None:
     assert "In the news" in page
 
 
-def test_list_shows_every_seeded_technopark(seeded_app: Flask) -> None:
-    page = seeded_app.test_client().get("/").get_data(as_text=True)
-    assert page.count('<li class="technopark-card') == 51
-    assert f'href="/technoparks/{FOUNDING_SLUG}"' in page
+def test_list_shows_every_seeded_technopark_over_two_pages(seeded_app: Flask) -> None:
+    client = seeded_app.test_client()
+    first = client.get("/").get_data(as_text=True)
+    second = client.get("/?page=2").get_data(as_text=True)
+    assert "51 технопарк в каталоге" in first
+    assert first.count('<li class="technopark-card') == 50
+    assert second.count('<li class="technopark-card') == 1
+    assert 'href="/?page=2"' in first
+    both = first + second
+    assert f'href="/technoparks/{FOUNDING_SLUG}"' in both

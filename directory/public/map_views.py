@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask import current_app, jsonify, request, url_for
 from flask_babel import gettext as _
 
+from ..filters import read_search_query
 from ..maps import MapAssets, build_map_shell
 from ..markers import MARKER_FIELDS, marker_rows
 from ..models import Technopark
-from ..search import published_technoparks
+from ..search import filter_conditions
 from ..security_headers import content_security_policy, inline_hashes, tile_origin
 from .views import bp
 
@@ -54,12 +55,14 @@ def map_shell():
 
 @bp.get("/map/markers.json")
 def map_markers():
-    query = published_technoparks()
+    # The same filters as the list beside the map; a bad one is reported by the page itself.
+    query = read_search_query(request.args)
+    conditions = filter_conditions(query.filters)
     if slug := request.args.get("slug"):
-        query = query.where(Technopark.slug == slug)
+        conditions.append(Technopark.slug == slug)
     return jsonify(
         fields=MARKER_FIELDS,
-        rows=marker_rows(query),
+        rows=marker_rows(conditions, query.origin, query.radius_km),
         labels={
             "open_profile": _("Open the profile"),
             "approximate": _("Approximate location"),

@@ -2,28 +2,42 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, render_template, url_for
+from flask import Blueprint, abort, jsonify, render_template, request, url_for
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import db
+from ..filters import read_search_query, url_with
 from ..records import (
-    news_newest_first,
     organization_with_technoparks,
     program_with_technoparks,
+    public_news,
     published_only,
     published_technopark,
 )
 from ..schema_org import educational_organization
-from ..search import published_technoparks
+from ..search import all_directions, public_cities, search_technoparks
 
 bp = Blueprint("public", __name__)
 
 
 @bp.get("/")
 def index():
-    technoparks = db.session.execute(published_technoparks()).scalars().all()
-    return render_template("public/index.html", technoparks=technoparks)
+    query = read_search_query(request.args)
+    search = search_technoparks(
+        query.filters, query.origin, query.radius_km, query.page, query.per_page
+    )
+    page = render_template(
+        "public/index.html",
+        technoparks=search.technoparks,
+        search=search,
+        query=query,
+        cities=public_cities(),
+        directions=all_directions(),
+        url_with=url_with,
+    )
+    # The page still lists what the valid filters find, but says the request was bad.
+    return page, 400 if query.errors else 200
 
 
 @bp.get("/technoparks/<slug>")
@@ -75,4 +89,4 @@ def program_detail(slug: str):
 
 @bp.get("/news")
 def news_list():
-    return render_template("public/news_list.html", articles=news_newest_first())
+    return render_template("public/news_list.html", articles=public_news())

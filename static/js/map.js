@@ -16,6 +16,8 @@
     fillOpacity: 0.35,
   };
 
+  const ORIGIN_STYLE = { radius: 6, color: "#0b5cad", weight: 3, fillColor: "#ffffff", fillOpacity: 1 };
+
   function element(tag, className, text) {
     const node = document.createElement(tag);
     if (className) node.className = className;
@@ -132,7 +134,12 @@
           markersBySlug[item.slug] = marker;
           return marker;
         }));
-        if (items.length) {
+        const origin = (query.get("near") || "").split(",").map(Number);
+        if (origin.length === 2 && origin.every(Number.isFinite)) {
+          // Near a chosen point, start there: the nearest listings are what a parent wants.
+          L.circleMarker(origin, ORIGIN_STYLE).addTo(map);
+          map.setView(origin, 11);
+        } else if (items.length) {
           map.fitBounds(cluster.getBounds(), { maxZoom: singleListing ? 15 : 13, padding: [20, 20] });
         }
         if (!singleListing) {
