@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
 from .extensions import db
 from .models import NewsArticle, Organization, Program, Technopark
+
+
+def technopark_with_details(slug: str) -> Select[tuple[Technopark]]:
+    """The technopark with this slug, published or not, with what its pages show loaded."""
+    return (
+        select(Technopark)
+        .where(Technopark.slug == slug)
+        .options(
+            selectinload(Technopark.host_organization),
+            selectinload(Technopark.program),
+            selectinload(Technopark.directions),
+            selectinload(Technopark.news),
+        )
+    )
 
 
 def published_technopark(slug: str) -> Technopark | None:
@@ -15,17 +29,8 @@ def published_technopark(slug: str) -> Technopark | None:
         # No slug holds NUL, and PostgreSQL refuses it in a query: answer "not found" instead.
         return None
     return db.session.execute(
-        select(Technopark)
-        .where(
-            Technopark.slug == slug,
-            Technopark.published.is_(True),
-            Technopark.synthetic.is_(False),
-        )
-        .options(
-            selectinload(Technopark.host_organization),
-            selectinload(Technopark.program),
-            selectinload(Technopark.directions),
-            selectinload(Technopark.news),
+        technopark_with_details(slug).where(
+            Technopark.published.is_(True), Technopark.synthetic.is_(False)
         )
     ).scalar_one_or_none()
 

@@ -20,6 +20,7 @@ from ..models import (
     User,
     coordinator_grant,
 )
+from ..records import technopark_with_details
 
 # A listing nobody has confirmed for this long may no longer be true.
 CONFIRMATION_MAX_AGE = timedelta(days=365)
@@ -70,16 +71,7 @@ def attention_reasons(technopark: Technopark, now: datetime) -> list[str]:
 
 def technopark_by_slug(slug: str) -> Technopark | None:
     """Any technopark, published or not, with what the edit page shows loaded."""
-    return db.session.execute(
-        select(Technopark)
-        .where(Technopark.slug == slug)
-        .options(
-            selectinload(Technopark.host_organization),
-            selectinload(Technopark.program),
-            selectinload(Technopark.directions),
-            selectinload(Technopark.news),
-        )
-    ).scalar_one_or_none()
+    return db.session.execute(technopark_with_details(slug)).scalar_one_or_none()
 
 
 @dataclass
