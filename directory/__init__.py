@@ -24,7 +24,18 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     load_config(app, config)
 
-    from . import auth, cli, errors, i18n, manage, public, security_headers, templating, vendor
+    from . import (
+        auth,
+        cli,
+        errors,
+        i18n,
+        manage,
+        opendata,
+        public,
+        security_headers,
+        templating,
+        vendor,
+    )
     from .auth import configure_login
 
     db.init_app(app)
@@ -41,6 +52,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(auth.bp)
     app.register_blueprint(manage.bp)
     app.register_blueprint(vendor.bp)
+    app.register_blueprint(opendata.bp)
     errors.init_app(app)
     security_headers.init_app(app)
     cli.init_app(app)
