@@ -15,6 +15,8 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import func, select
 
+from directory.exchange.csv_format import read_csv
+from directory.exchange.importer import ImportConflict, import_source
 from directory.extensions import db
 from directory.models import (
     AuditEntry,
@@ -548,3 +550,28 @@ def test_unusable_json_is_explained(
     result = run_import(runner, path)
     assert result.exit_code == 1
     assert message in result.output
+
+
+def test_a_colleagues_save_during_the_import_stops_it_whole(
+    app: Flask, make_technopark: Callable[..., Technopark]
+) -> None:
+    make_technopark(slug="a", name="Старое А", city="Тула")
+    make_technopark(slug="b", name="Старое Б", city="Тула")
+    content = "slug,name,city\r\na,Новое А,Тула\r\nb,Новое Б,Тула\r\n".encode()
+
+    def colleague_saves_b_before_writing(items: list, label: str) -> list:
+        if label == "Writing":
+            with db.engine.begin() as connection:
+                connection.execute(
+                    Technopark.__table__.update()
+                    .where(Technopark.slug == "b")
+                    .values(name="Коллега", version=Technopark.version + 1)
+                )
+        return items
+
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        with pytest.raises(ImportConflict):
+            import_source(read_csv(content), None, colleague_saves_b_before_writing)
+        db.session.rollback()
+        names = dict(db.session.execute(select(Technopark.slug, Technopark.name)).all())
+    assert names == {"a": "Старое А", "b": "Коллега"}

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from conftest import AuthActions
 from flask import Flask
-from flask.testing import FlaskClient
+from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import func, select
 
 from directory.extensions import db
@@ -138,3 +139,25 @@ def test_an_upload_without_a_csrf_token_is_refused(
     assert response.status_code == 400
     with app.app_context():
         assert db.session.execute(select(func.count()).select_from(Technopark)).scalar_one() == 0
+
+
+def test_a_file_over_the_limit_is_refused(
+    app: Flask, client: FlaskClient, auth: AuthActions, admin: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("directory.manage.import_views.IMPORT_MAX_MEGABYTES", 0)
+    response = upload(auth, CSV_HEADER + "tula,Тула,Тула,true,\r\n")
+    assert response.status_code == 200
+    assert "Файл больше 0 МБ." in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.execute(select(func.count()).select_from(Technopark)).scalar_one() == 0
+
+
+def test_the_history_names_a_command_line_import(
+    client: FlaskClient, auth: AuthActions, admin: int, runner: FlaskCliRunner, tmp_path: Path
+) -> None:
+    path = tmp_path / "cli.csv"
+    path.write_text("slug,name,city\r\ntula,Тула,Тула\r\n", encoding="utf-8")
+    assert runner.invoke(args=["import", str(path)]).exit_code == 0
+    history = client.get("/manage/technoparks/tula/history").get_data(as_text=True)
+    assert "импорт из командной строки" in history
+    assert "импорт из файла" in history

@@ -206,7 +206,8 @@ def row_formdata(row: SourceRow, technopark: Technopark | None) -> MultiDict:
         if any(column in row.cells for column in columns):
             data.pop(form_field, None)
     for column, value in row.cells.items():
-        data[FORM_FIELD.get(column, column)] = value
+        # A host or programme slug is picked like a drop-down choice: blanks would miss it.
+        data[FORM_FIELD.get(column, column)] = value.strip() if column in FORM_FIELD else value
     # An empty cell means unknown, and for a position's precision "unknown" is a value.
     if not str(data.get("location_precision", "")).strip():
         data.pop("location_precision", None)
