@@ -31,6 +31,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         errors,
         i18n,
         manage,
+        opendata,
         public,
         security_headers,
         templating,
@@ -53,6 +54,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(manage.bp)
     app.register_blueprint(vendor.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(opendata.bp)
     errors.init_app(app)
     security_headers.init_app(app)
     cli.init_app(app)

@@ -1,18 +1,26 @@
-"""Command-line tasks: seed the directory and manage accounts."""
+"""Command-line tasks: seed the directory, manage accounts, export and import open data."""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import IO, TypeVar
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from .accounts import AccountError, create_user, grant_technopark, user_by_email
+from .exchange.export import FORMATS, export_technoparks
+from .exchange.importer import ImportConflict, ImportReport, import_source
+from .exchange.reading import READERS, read_source
+from .exchange.rows import describe
 from .extensions import db
 from .models import Role
 from .seed import SeedError, load_seed
+
+T = TypeVar("T")
 
 users = AppGroup("users", help="Create accounts and grant technoparks to coordinators.")
 
@@ -76,7 +84,101 @@ def users_grant(email: str, slug: str) -> None:
     click.echo(f"{user.email} may now edit {technopark.slug}.")
 
 
+@click.command("export")
+@click.option(
+    "--format", "format_name", type=click.Choice(sorted(FORMATS)), default="csv", show_default=True
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Write to this file instead of standard output.",
+)
+@click.option(
+    "--include-synthetic",
+    is_flag=True,
+    help="Also export the synthetic benchmark records (left out by default), marked in a "
+    "synthetic column; an import refuses such a file.",
+)
+@with_appcontext
+def export_command(format_name: str, output: Path | None, include_synthetic: bool) -> None:
+    """Export every technopark, published or draft, with all its fields.
+
+    Synthetic benchmark records are left out unless --include-synthetic asks for them.
+    Rows are ordered by slug; the same data always gives the same file.
+    """
+    data = export_technoparks(
+        format_name, published_only=False, include_synthetic=include_synthetic
+    )
+    if output is None:
+        click.echo(data, nl=False)
+    else:
+        output.write_bytes(data)
+        click.echo(f"Wrote {output}.", err=True)
+
+
+def progress_bar(items: Sequence[T], label: str) -> Iterator[T]:
+    """The items, with a progress bar on standard error while they are worked through."""
+    with click.progressbar(items, label=label, file=sys.stderr) as bar:
+        yield from bar
+
+
+@click.command("import")
+@click.argument("file", type=click.File("rb"))
+@click.option(
+    "--format",
+    "format_name",
+    type=click.Choice(sorted(READERS)),
+    help="The file's format; by default from its extension (.csv, .json) or its content.",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["ru", "en"]),
+    help="The language of the error messages (default: the site's default language).",
+)
+@with_appcontext
+def import_command(file: IO[bytes], format_name: str | None, lang: str | None) -> None:
+    """Import technoparks from a CSV or JSON file with the export's columns.
+
+    Every row is checked by the edit form's rules first; if any row is wrong, each bad row
+    is listed with its line and nothing is imported. Rows are matched to stored technoparks
+    by slug; a row without `published` arrives as a draft.
+    """
+    language = lang or current_app.config["BABEL_DEFAULT_LOCALE"]
+    data = file.read()
+    # The form's messages are translated per request: the rows are checked inside one.
+    with current_app.test_request_context(headers={"Accept-Language": language}):
+        source = read_source(data, file.name, format_name)
+        try:
+            report = import_source(source, user=None, progress=progress_bar)
+        except ImportConflict as error:
+            db.session.rollback()
+            raise click.ClickException(
+                "The directory changed during the import; nothing was imported. Run it again."
+            ) from error
+        if not report.ok:
+            db.session.rollback()
+            for problem in report.errors:
+                click.echo(describe(problem, report.numbering), err=True)
+            raise click.ClickException(
+                f"{len(report.errors)} problem(s) in the file; nothing was imported."
+            )
+        db.session.commit()
+    echo_summary(report)
+
+
+def echo_summary(report: ImportReport) -> None:
+    """What the import changed, technoparks first."""
+    click.echo(f"created: {report.created}")
+    click.echo(f"updated: {report.updated}")
+    click.echo(f"unchanged: {report.unchanged}")
+    for (kind, action), count in sorted(report.related.items()):
+        click.echo(f"{kind} {action}: {count}")
+
+
 def init_app(app: Flask) -> None:
     """Register the commands with `flask --app wsgi`."""
     app.cli.add_command(seed_command)
     app.cli.add_command(users)
+    app.cli.add_command(export_command)
+    app.cli.add_command(import_command)

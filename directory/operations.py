@@ -74,11 +74,15 @@ def log_changes(
     entity_id: int,
     action: str,
     changes: Mapping[str, tuple[Any, Any]],
-    user: User,
+    user: User | None,
+    actor: str | None = None,
 ) -> None:
-    """Audit rows for one action, all with the same time, so the history shows it as one."""
+    """Audit rows for one action, all with the same time, so the history shows it as one.
+
+    A command acting for nobody in particular passes no user and names itself as the actor.
+    """
     moment = utcnow()
-    for row in record_changes(entity_type, entity_id, action, changes, user=user):
+    for row in record_changes(entity_type, entity_id, action, changes, user=user, actor=actor):
         row.created_at = moment
 
 
@@ -104,14 +108,12 @@ def slugify(name: str) -> str:
     return slug or "technopark"
 
 
-def unique_slug(name: str) -> str:
-    """slugify(name), with -2, -3… added when another technopark has it already."""
+def unique_slug(name: str, model: type[Technopark | Organization | Program] = Technopark) -> str:
+    """slugify(name), with -2, -3… added when another row of the model has it already."""
     base = slugify(name)
     taken = set(
         db.session.execute(
-            select(Technopark.slug).where(
-                (Technopark.slug == base) | Technopark.slug.startswith(base + "-")
-            )
+            select(model.slug).where((model.slug == base) | model.slug.startswith(base + "-"))
         ).scalars()
     )
     slug, number = base, 2

@@ -1,7 +1,8 @@
 """Loading seed_data/: the sourced facts the directory starts with.
 
 Idempotent: a second run finds nothing to change. A technopark a person has edited
-(edited_by is set) is never overwritten; the seed only adds missing news links to it.
+(edited_by is set) or a command-line import has changed is never overwritten; the seed
+only adds missing news links to it.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sqlalchemy import select
 from .audit import record_changes
 from .extensions import db
 from .models import (
+    AuditEntry,
     DatePrecision,
     Direction,
     LocationPrecision,
@@ -144,6 +146,19 @@ def lookup(rows: Mapping[str, Any], slug: str | None, owner: str, what: str) -> 
     return rows[slug]
 
 
+def imported_technopark_ids() -> set[int]:
+    """Technoparks a command-line import changed: it edits for a person, though none signed in."""
+    return set(
+        db.session.execute(
+            select(AuditEntry.entity_id).where(
+                AuditEntry.entity_type == "technopark",
+                AuditEntry.actor == "import",
+                AuditEntry.action == "import",
+            )
+        ).scalars()
+    )
+
+
 def seed_technoparks(
     records: Iterable[Mapping[str, Any]],
     hosts: Mapping[str, Organization],
@@ -153,6 +168,7 @@ def seed_technoparks(
 ) -> dict[str, Technopark]:
     """Create new technoparks and bring unedited ones in line with the seed."""
     existing = {row.slug: row for row in db.session.execute(select(Technopark)).scalars()}
+    imported = imported_technopark_ids()
     for record in records:
         slug = record["slug"]
         values = technopark_values(record, hosts, programs)
@@ -160,7 +176,9 @@ def seed_technoparks(
             lookup(directions, name, slug, "direction") for name in record.get("directions", [])
         ]
         technopark = existing.get(slug)
-        if technopark is not None and technopark.edited_by_id is not None:
+        if technopark is not None and (
+            technopark.edited_by_id is not None or technopark.id in imported
+        ):
             report.kept_edited.append(slug)
             continue
         if technopark is None:

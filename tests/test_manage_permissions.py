@@ -89,7 +89,9 @@ def test_the_walk_covers_the_workspace() -> None:
         "manage.user_list",
         "manage.user_grant",
         "manage.user_deactivate",
+        "manage.technoparks_import",
     } <= endpoints
+    assert ("manage.technoparks_import", "POST") in RESTRICTED_ROUTES
     assert ("manage.technopark_edit", "POST") in MANAGE_ROUTES
     assert OPEN_TO_EVERY_ACCOUNT <= endpoints
 

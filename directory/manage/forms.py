@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     DateField,
     EmailField,
@@ -533,6 +534,19 @@ class PasswordForm(FlaskForm):
     def validate_confirm_password(self, field: Field) -> None:
         if field.data != self.new_password.data:
             raise ValidationError(_("The two new passwords differ."))
+
+
+class ImportForm(FlaskForm):
+    """An administrator uploads technoparks as a CSV or JSON file with the export's columns."""
+
+    file = FileField(
+        _l("File"),
+        description=_l("CSV (UTF-8) or JSON, with the columns of the export."),
+        validators=[
+            FileRequired(_l("Choose a file to import.")),
+            FileAllowed(["csv", "json"], _l("Choose a .csv or .json file.")),
+        ],
+    )
 
 
 # Labels of what the history records beyond the form's own fields.
