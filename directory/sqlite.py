@@ -4,8 +4,8 @@ Python's sqlite3 driver opens transactions itself, late and as deferred ones. Un
 gunicorn workers that loses updates, or fails with "database is locked" when a reader tries
 to become a writer after another process wrote. So the driver's own transaction handling is
 switched off and SQLAlchemy's "begin" event opens each transaction: BEGIN IMMEDIATE (the
-write lock, waited for up to the busy timeout) for requests that may write and for commands
-and scripts, plain BEGIN for reads. Readers never wait: WAL lets them read during a write.
+write lock, waited for up to the busy timeout) for requests that may write and for CLI
+commands, plain BEGIN for reads. Readers never wait: WAL lets them read during a write.
 PostgreSQL needs none of this.
 """
 
@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+import click
 from flask import current_app, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
@@ -33,9 +34,13 @@ def writes_nothing(view: View) -> View:
 
 
 def transaction_may_write() -> bool:
-    """Whether the transaction about to begin may write: write requests, commands, scripts."""
+    """Whether the transaction about to begin may write: write requests and CLI commands.
+
+    Other code outside a request (the tests, a Python shell) begins as a reader, so that it
+    may open a second connection, as Alembic and reflection do, without waiting for itself.
+    """
     if not has_request_context():
-        return True
+        return click.get_current_context(silent=True) is not None
     if request.method not in WRITE_METHODS:
         return False
     view = current_app.view_functions.get(request.endpoint or "")

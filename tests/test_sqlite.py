@@ -117,9 +117,17 @@ def test_signing_in_does_not_hold_the_write_lock(
 
 
 def test_commands_take_the_write_lock_at_once(app: Flask) -> None:
-    """Outside a request (CLI commands, scripts) every transaction may write."""
+    """A CLI command's first read takes the write lock; a script outside a command does not."""
+    attempts: list[str | None] = []
+
+    @app.cli.command("read-and-probe")
+    def read_and_probe() -> None:
+        db.session.execute(select(Technopark)).all()
+        attempts.append(another_process_writes(app))
+
+    result = app.test_cli_runner().invoke(args=["read-and-probe"])
+    assert result.exit_code == 0, result.output
     with app.app_context():
         db.session.execute(select(Technopark)).all()
-        assert another_process_writes(app) == "database is locked"
-        db.session.rollback()
-        assert another_process_writes(app) is None
+        attempts.append(another_process_writes(app))
+    assert attempts == ["database is locked", None]
