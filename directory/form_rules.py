@@ -48,5 +48,9 @@ class DirectoryForm(FlaskForm):
             ]
             refused = True
         if refused:
+            # The other fields were not validated; forms that add errors of their own
+            # after validating (cross-field rules) need lists to add them to.
+            for field in self:
+                field.errors = list(field.errors)
             return False
         return super().validate(extra_validators)

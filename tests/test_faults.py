@@ -251,3 +251,18 @@ def test_a_nul_in_the_sign_in_form_is_a_form_error(
     assert new_account.status_code == 200
     with app.app_context():
         assert db.session.execute(select(User.email)).scalars().all() == [auth.email]
+
+
+def test_a_control_character_beside_a_cross_field_error_is_a_form_error(
+    client: FlaskClient, auth: AuthActions, make_technopark: Callable[..., Technopark]
+) -> None:
+    """Found by the form fuzzer: the refusal must leave room for the form's own rules."""
+    make_technopark(slug="kvantorium-both", name="Кванториум", city="Тула")
+    auth.create_user(technoparks=["kvantorium-both"])
+    auth.login()
+    edit = "/manage/technoparks/kvantorium-both/edit"
+    data = form_data(client.get(edit).get_data(as_text=True), edit)
+    changes = {"name": "Кванто\x00риум", "latitude": "55.7", "opening_date_precision": "day"}
+    response = client.post(edit, data={**data, **changes})
+    assert response.status_code == 200
+    assert 'id="name-error"' in response.get_data(as_text=True)
