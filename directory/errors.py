@@ -19,7 +19,11 @@ CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def render_error(error: HTTPException):
-    """The error page for this status, falling back to a generic one."""
+    """The error page for this status, falling back to a generic one; JSON for the API."""
+    if answers_in_json():
+        code = (error.name or "error").lower().replace(" ", "_")
+        body = {"error": {"code": code, "message": error.description or error.name}}
+        return jsonify(body), error.code or 500
     template = {404: "errors/404.html", 500: "errors/500.html"}.get(
         error.code or 500, "errors/generic.html"
     )
