@@ -266,3 +266,9 @@ def test_a_control_character_beside_a_cross_field_error_is_a_form_error(
     response = client.post(edit, data={**data, **changes})
     assert response.status_code == 200
     assert 'id="name-error"' in response.get_data(as_text=True)
+
+
+def test_a_refused_address_under_the_api_answers_in_json(client: FlaskClient) -> None:
+    response = client.get("/api/technoparks/%00")
+    assert response.status_code == 404
+    assert response.get_json()["error"]["code"] == "not_found"
