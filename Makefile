@@ -4,7 +4,7 @@ PYTHON := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app wsgi
 PORT ?= 5000
 
-.PHONY: run test lint translations browser clean
+.PHONY: run test check translations browser clean
 
 $(PYTHON):
 	python3 -m venv $(VENV)
@@ -24,11 +24,16 @@ run: $(VENV)/.runtime-installed
 	FLASK_DEBUG=1 $(FLASK) seed
 	$(FLASK) run --debug --host 127.0.0.1 --port $(PORT)
 
-## Install what the tests need, then lint and run the whole suite.
-test: $(VENV)/.dev-installed browser
+## Install what the tests need, run the static checks, then the whole suite.
+test: check browser
+	$(PYTHON) -m pytest
+
+## Static checks: lint and format, bandit (no high-severity finding), known-vulnerable pins.
+check: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(PYTHON) -m pytest
+	$(VENV)/bin/bandit --quiet --recursive --severity-level high --configfile pyproject.toml directory scripts wsgi.py
+	$(PYTHON) scripts/audit_requirements.py requirements.txt
 
 ## Debian's Chromium for the browser tests (Playwright drives /usr/bin/chromium).
 browser:

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Flask
 
+from . import sqlite  # noqa: F401  (SQLite's engine listeners register on import)
 from .config import load_config
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 

@@ -30,6 +30,23 @@ GOOD_PASSWORD = "correct horse battery staple"
 CSRF_TOKEN = re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"')
 
 
+# Figures the hardening tests measure (requests sent, conflicts, rows lost…), printed at the end.
+FIGURES: list[str] = []
+
+
+def record_figure(line: str) -> None:
+    """Keep one line of figures for the summary at the end of the run."""
+    FIGURES.append(line)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Print the recorded figures after the test results."""
+    if FIGURES:
+        terminalreporter.section("hardening figures")
+        for line in FIGURES:
+            terminalreporter.write_line(line)
+
+
 def on_postgresql() -> bool:
     """Whether this run uses the PostgreSQL given in TEST_DATABASE_URL."""
     return bool(TEST_DATABASE_URL)

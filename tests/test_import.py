@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from click.testing import Result
+from conftest import on_postgresql
 from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import func, select
@@ -555,6 +556,10 @@ def test_unusable_json_is_explained(
 def test_a_colleagues_save_during_the_import_stops_it_whole(
     app: Flask, make_technopark: Callable[..., Technopark]
 ) -> None:
+    if not on_postgresql():
+        # An import holds SQLite's write lock from its first statement (BEGIN IMMEDIATE),
+        # so a colleague's save waits for it instead: tests/test_sqlite.py shows that.
+        pytest.skip("on SQLite an import holds the write lock from its first read")
     make_technopark(slug="a", name="Старое А", city="Тула")
     make_technopark(slug="b", name="Старое Б", city="Тула")
     content = "slug,name,city\r\na,Новое А,Тула\r\nb,Новое Б,Тула\r\n".encode()

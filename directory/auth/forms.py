@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField
 from wtforms.validators import InputRequired, Length
 
+from ..form_rules import DirectoryForm
 
-class LoginForm(FlaskForm):
+
+class LoginForm(DirectoryForm):
     """Email and password; `next` carries the page to return to."""
 
     email = EmailField(

@@ -26,6 +26,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..accounts import user_by_email
 from ..extensions import limiter
 from ..models import User
+from ..sqlite import writes_nothing
 from .forms import LoginForm
 
 bp = Blueprint("auth", __name__)
@@ -106,6 +107,7 @@ def authenticate(email: str, password: str) -> User | None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@writes_nothing
 @limiter.limit(
     failures_per_address,
     key_func=get_remote_address,
@@ -137,6 +139,7 @@ def login():
 
 
 @bp.post("/logout")
+@writes_nothing
 def logout():
     logout_user()
     session.clear()

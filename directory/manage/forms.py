@@ -38,6 +38,7 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..accounts import password_problem, user_by_email
+from ..form_rules import DirectoryForm
 from ..models import DatePrecision, LocationPrecision, Status, Technopark
 
 AGE_MIN, AGE_MAX = 3, 18
@@ -207,7 +208,7 @@ def at_precision(value: date, precision: DatePrecision) -> date:
 # ---------------------------------------------------------------- technoparks
 
 
-class TechnoparkForm(FlaskForm):
+class TechnoparkForm(DirectoryForm):
     """A technopark's facts; the field names are the model's."""
 
     name = StringField(
@@ -420,7 +421,7 @@ def technopark_form_data(technopark: Technopark) -> dict[str, Any]:
 # ---------------------------------------------------------------- news
 
 
-class NewsForm(FlaskForm):
+class NewsForm(DirectoryForm):
     """A news article and the technoparks it covers."""
 
     url = StringField(
@@ -469,7 +470,7 @@ def check_password_policy(password: str, email: str) -> None:
         raise ValidationError(_(problem))
 
 
-class NewCoordinatorForm(FlaskForm):
+class NewCoordinatorForm(DirectoryForm):
     """An administrator creates a coordinator's account with a first password."""
 
     email = EmailField(
@@ -498,13 +499,13 @@ class NewCoordinatorForm(FlaskForm):
         check_password_policy(field.data, self.email.data or "")
 
 
-class GrantForm(FlaskForm):
+class GrantForm(DirectoryForm):
     """Let a coordinator edit one more technopark."""
 
     technopark = Choice(_l("Technopark"))
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(DirectoryForm):
     """A signed-in user changes their own password."""
 
     current_password = PasswordField(

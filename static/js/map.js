@@ -138,9 +138,13 @@
         if (origin.length === 2 && origin.every(Number.isFinite)) {
           // Near a chosen point, start there: the nearest listings are what a parent wants.
           L.circleMarker(origin, ORIGIN_STYLE).addTo(map);
-          map.setView(origin, 11);
+          map.setView(origin, 11, { animate: false });
         } else if (items.length) {
-          map.fitBounds(cluster.getBounds(), { maxZoom: singleListing ? 15 : 13, padding: [20, 20] });
+          map.fitBounds(cluster.getBounds(), {
+            maxZoom: singleListing ? 15 : 13,
+            padding: [20, 20],
+            animate: false, // markers are where they end up once data-markers is set
+          });
         }
         if (!singleListing) {
           map.on("click", function (event) {
