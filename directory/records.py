@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from .extensions import db
 from .models import NewsArticle, Organization, Program, Technopark
+from .search import public_conditions
 
 
 def published_technopark(slug: str) -> Technopark | None:
@@ -16,11 +18,7 @@ def published_technopark(slug: str) -> Technopark | None:
         return None
     return db.session.execute(
         select(Technopark)
-        .where(
-            Technopark.slug == slug,
-            Technopark.published.is_(True),
-            Technopark.synthetic.is_(False),
-        )
+        .where(Technopark.slug == slug, *public_conditions())
         .options(
             selectinload(Technopark.host_organization),
             selectinload(Technopark.program),
@@ -53,7 +51,8 @@ def published_only(technoparks: list[Technopark]) -> list[Technopark]:
 
 def is_public(technopark: Technopark) -> bool:
     """Whether a technopark may appear in public output."""
-    return technopark.published and not technopark.synthetic
+    shows_synthetic = current_app.config["SHOW_SYNTHETIC_RECORDS"]
+    return technopark.published and (shows_synthetic or not technopark.synthetic)
 
 
 def public_news() -> list[NewsArticle]:

@@ -56,12 +56,16 @@
     payload.fields.forEach(function (name, position) {
       index[name] = position;
     });
+    // City and host names are written once in payload.cities and payload.hosts; rows point there.
+    const cities = payload.cities || [];
+    const hosts = payload.hosts || [];
     return payload.rows.map(function (row) {
+      const host = row[index.host];
       return {
         slug: row[index.slug],
         name: row[index.name],
-        city: row[index.city],
-        host: row[index.host],
+        city: cities[row[index.city]],
+        host: host === null ? null : hosts[host],
         lat: row[index.lat],
         lon: row[index.lon],
         approximate: Boolean(row[index.approximate]),
