@@ -2,8 +2,8 @@
 
 folium renders every string it is given as a Jinja template and pastes it into JavaScript,
 so no technopark text ever passes through it. The markers arrive later as JSON and are
-drawn by static/js/map.js with textContent and createElement. The shell therefore does
-not depend on the data and can be built once and cached.
+clustered and drawn by static/js/map.js with textContent and createElement. The shell
+therefore does not depend on the data and can be built once and cached.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import folium
 from branca.element import MacroElement
-from folium.plugins import MarkerCluster
+from folium import FeatureGroup
 from jinja2 import Template
 
 # Moscow, where most sourced listings are, until the markers arrive and the map fits them.
@@ -22,11 +22,10 @@ DEFAULT_ZOOM = 10
 
 @dataclass(frozen=True)
 class MapAssets:
-    """Where the page loads Leaflet, markercluster and our own map script from."""
+    """Where the page loads Leaflet, the cluster icons' styles and our own map script from."""
 
     leaflet_js: str
     leaflet_css: str
-    markercluster_js: str
     markercluster_css: str
     markercluster_default_css: str
     map_js: str
@@ -34,27 +33,32 @@ class MapAssets:
 
 
 class MarkerLoader(MacroElement):
-    """Hands the map and its cluster layer to static/js/map.js, which loads the markers."""
+    """Hands the map and its marker layer to static/js/map.js, which loads and clusters markers."""
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        window.directoryMap.attach({{ this._parent.get_name() }}, {{ this.cluster.get_name() }},
+        window.directoryMap.attach({{ this._parent.get_name() }}, {{ this.layer.get_name() }},
             {{ this.data_url|tojson }});
         {% endmacro %}
         """
     )
 
-    def __init__(self, cluster: MarkerCluster, data_url: str, assets: MapAssets) -> None:
+    def __init__(self, layer: FeatureGroup, data_url: str, assets: MapAssets) -> None:
         super().__init__()
         self._name = "MarkerLoader"
-        self.cluster = cluster
+        self.layer = layer
         self.data_url = data_url
         self.default_js = [("directory_map", assets.map_js)]
-        self.default_css = [("directory_map_css", assets.map_css)]
+        # Cluster icons look like Leaflet.markercluster's, whose stylesheets draw them.
+        self.default_css = [
+            ("markerclustercss", assets.markercluster_css),
+            ("markerclusterdefaultcss", assets.markercluster_default_css),
+            ("directory_map_css", assets.map_css),
+        ]
 
     def render(self, **kwargs) -> None:  # noqa: ANN003
-        """Add our script and stylesheet to the page header, then the attach call."""
+        """Add our script and stylesheets to the page header, then the attach call."""
         figure = self.get_root()
         for name, url in self.default_js:
             figure.header.add_child(folium.JavascriptLink(url), name=name)
@@ -66,7 +70,7 @@ class MarkerLoader(MacroElement):
 def build_map_shell(
     tiles_url: str, tiles_attribution: str, data_url: str, assets: MapAssets
 ) -> str:
-    """The full HTML document of an empty, clustered map that loads its markers from data_url."""
+    """The full HTML document of an empty map that loads and clusters its markers from data_url."""
     figure = folium.Map(
         location=DEFAULT_CENTER,
         zoom_start=DEFAULT_ZOOM,
@@ -77,13 +81,8 @@ def build_map_shell(
     figure.default_js = [("leaflet", assets.leaflet_js)]
     figure.default_css = [("leaflet_css", assets.leaflet_css)]
     folium.TileLayer(tiles=tiles_url, attr=tiles_attribution, max_zoom=19).add_to(figure)
-    # Chunked loading keeps the page responsive while many markers are added.
-    cluster = MarkerCluster(chunkedLoading=True)
-    cluster.default_js = [("markerclusterjs", assets.markercluster_js)]
-    cluster.default_css = [
-        ("markerclustercss", assets.markercluster_css),
-        ("markerclusterdefaultcss", assets.markercluster_default_css),
-    ]
-    cluster.add_to(figure)
-    MarkerLoader(cluster, data_url, assets).add_to(figure)
+    # static/js/map.js draws the clusters and markers in view into this layer.
+    layer = FeatureGroup(name="technoparks", control=False)
+    layer.add_to(figure)
+    MarkerLoader(layer, data_url, assets).add_to(figure)
     return figure.get_root().render()

@@ -23,12 +23,13 @@ def test_map_shell_loads_every_asset_from_the_app(client: FlaskClient) -> None:
     html = shell.get_data(as_text=True)
     assets = ASSET_REFERENCE.findall(html)
     assert "/vendor/leaflet/leaflet.js" in assets
-    assert "/vendor/markercluster/leaflet.markercluster.js" in assets
+    assert "/vendor/markercluster/MarkerCluster.Default.css" in assets
+    assert "/static/js/map.js" in assets
     for asset in assets:
         assert asset.startswith("/"), f"{asset} is not served by the app"
         with client.get(asset) as response:
             assert response.status_code == 200, asset
-    assert "L.markerClusterGroup" in html
+    assert "window.directoryMap.attach(" in html
     assert "tile.openstreetmap.org" in html
     assert "OpenStreetMap" in html
 

@@ -23,9 +23,6 @@ def map_assets() -> MapAssets:
     return MapAssets(
         leaflet_js=url_for("vendor.asset", package="leaflet", filename="leaflet.js"),
         leaflet_css=url_for("vendor.asset", package="leaflet", filename="leaflet.css"),
-        markercluster_js=url_for(
-            "vendor.asset", package="markercluster", filename="leaflet.markercluster.js"
-        ),
         markercluster_css=url_for(
             "vendor.asset", package="markercluster", filename="MarkerCluster.css"
         ),
