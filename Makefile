@@ -4,7 +4,7 @@ PYTHON := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app wsgi
 PORT ?= 5000
 
-.PHONY: run test lint translations browser clean
+.PHONY: run test lint translations browser bench clean
 
 $(PYTHON):
 	python3 -m venv $(VENV)
@@ -29,6 +29,10 @@ test: $(VENV)/.dev-installed browser
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PYTHON) -m pytest
+
+## The national-scale benchmark (minutes; not part of `make test`): writes bench/results.md.
+bench: $(VENV)/.dev-installed browser
+	$(PYTHON) bench/run.py
 
 ## Debian's Chromium for the browser tests (Playwright drives /usr/bin/chromium).
 browser:

@@ -30,7 +30,7 @@ T = TypeVar("T")
 
 # Smaller responses gain nothing from compression; /healthz and 304s stay as they are.
 GZIP_MIN_BYTES = 1024
-GZIP_LEVEL = 6
+GZIP_LEVEL = 5
 COMPRESSIBLE = frozenset(
     {
         "text/html",

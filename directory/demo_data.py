@@ -48,8 +48,8 @@ DISTRICT_REACH_KM = 18.0
 
 # Names of only Russian letters, words joined by spaces or hyphens.
 RUSSIAN_NAME = re.compile(r"[А-Яа-яЁё]+(?:[ -][А-Яа-яЁё]+)*")
-# Spellings of Ukrainian or Belarusian, never of Russian: Омськ, Череповець, Благовешченск.
-NOT_RUSSIAN = re.compile(r"[сц]ьк|ць\b|шч")
+# Spellings never Russian: Ukrainian Омськ, Череповець, Благовешченск; pre-1918 Омьскъ.
+NOT_RUSSIAN = re.compile(r"[сц]ьк|ць\b|шч|ъ\b")
 # Where the gazetteer's English name is far from the Russian one, the alternate name to take.
 PREFERRED_SPELLINGS = frozenset({"Москва", "Ростов-на-Дону"})
 
@@ -107,8 +107,9 @@ def latin_key(text: str) -> str:
 def russian_name(city: dict[str, Any]) -> str | None:
     """Which of the gazetteer's alternate names is the Russian one, or None.
 
-    The gazetteer does not say, so the name closest to the English one in transliteration wins;
-    among equals, one with Russian spelling, soft signs and ё where the English name has ë.
+    The gazetteer does not say, so a name in Russian spelling closest to the English one in
+    transliteration wins; among equals, one with ё where the English name has ë, soft signs,
+    and fewer letters.
     """
     candidates = [name for name in city["alternatenames"] if RUSSIAN_NAME.fullmatch(name)]
     preferred = [name for name in candidates if name in PREFERRED_SPELLINGS]
@@ -119,10 +120,19 @@ def russian_name(city: dict[str, Any]) -> str | None:
     english = city["name"]
     target = re.sub(r"[^a-z]", "", english.casefold().replace("ë", "e")).replace("yy", "y")
 
-    def score(name: str) -> tuple[bool, float, bool, int, bool]:
+    def score(name: str) -> tuple[bool, float, bool, bool, int, bool, int]:
         similarity = difflib.SequenceMatcher(None, latin_key(name), target).ratio()
         has_yo = ("ё" in name) == ("ë" in english)
-        return (not NOT_RUSSIAN.search(name), similarity, has_yo, name.count("ь"), "-" in name)
+        # Казань over Tatar Казан, Нальчик over Налчик, Череповец over Череповетс.
+        return (
+            not NOT_RUSSIAN.search(name),
+            similarity,
+            has_yo,
+            name.endswith("ь"),
+            name.count("ь"),
+            "-" in name,
+            -len(name),
+        )
 
     return max(candidates, key=score)
 
@@ -318,7 +328,17 @@ def fill_demo_data(
                 "SELECT setval(pg_get_serial_sequence('technopark', 'id'), max(id)) FROM technopark"
             )
         )
+    refresh_statistics()
     return real
+
+
+def refresh_statistics() -> None:
+    """Let the query planner learn the new table sizes; the caller commits."""
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("ANALYZE technopark, technopark_direction"))
+    elif connection.dialect.name == "sqlite":
+        connection.execute(text("ANALYZE"))
 
 
 def insert_batch(batch: Sequence[tuple[dict[str, Any], list[DirectionRow]]]) -> None:

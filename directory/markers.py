@@ -46,21 +46,27 @@ def marker_payload(
     )
     if within_radius:
         query = query.where(in_box(origin, radius_km))
+    rows = db.session.connection().execute(query).all()
+    if within_radius:
+        rows = [row for row in rows if haversine_km(origin, Point(row[4], row[5])) <= radius_km]
     cities: dict[str, int] = {}
     hosts: dict[str, int] = {}
-    rows = []
-    for slug, name, city, host, lat, lon, approximate in db.session.connection().execute(query):
-        if within_radius and haversine_km(origin, Point(lat, lon)) > radius_km:
-            continue
-        rows.append(
+    city_index, host_index = cities.setdefault, hosts.setdefault
+    return {
+        "fields": MARKER_FIELDS,
+        "rows": [
             [
                 slug,
                 name,
-                cities.setdefault(city, len(cities)),
-                None if host is None else hosts.setdefault(host, len(hosts)),
+                city_index(city, len(cities)),
+                None if host is None else host_index(host, len(hosts)),
                 round(lat, COORDINATE_DIGITS),
                 round(lon, COORDINATE_DIGITS),
                 approximate,
             ]
-        )
-    return {"fields": MARKER_FIELDS, "cities": list(cities), "hosts": list(hosts), "rows": rows}
+            for slug, name, city, host, lat, lon, approximate in rows
+        ],
+        # Filled while the rows were written, so listed after them.
+        "cities": list(cities),
+        "hosts": list(hosts),
+    }

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import g, has_app_context
 from sqlalchemy import event, insert, select, update
 from sqlalchemy.orm import Session
 
@@ -41,6 +42,9 @@ def bump_data_version(session: Session | None = None) -> None:
     if raised.rowcount == 0:
         # A database built by create_all (the tests) starts without the row.
         connection.execute(insert(DataVersion).values(id=ROW_ID, version=1))
+    if has_app_context():
+        # Whatever this context read next must not be kept under the version read before.
+        g.pop("data_version", None)
 
 
 def changes_public_data(session: Session) -> bool:
