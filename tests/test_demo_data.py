@@ -19,6 +19,8 @@ from directory.models import (
     DatePrecision,
     Direction,
     NewsArticle,
+    Organization,
+    Program,
     Technopark,
     technopark_direction,
 )
@@ -152,10 +154,17 @@ def test_synthetic_records_are_never_public(
     rows = technoparks(app)
     slug, city = rows[0].slug, rows[0].city
     with app.app_context():
+        synthetic = db.session.get(Technopark, rows[0].id)
         article = NewsArticle(url="https://example.org/news/1", title="Синтетическая новость")
-        article.technoparks.append(db.session.get(Technopark, rows[0].id))
+        article.technoparks.append(synthetic)
+        synthetic.host_organization = Organization(slug="host", name="Хозяин")
+        synthetic.program = Program(slug="programme", name="Программа")
         db.session.add(article)
         db.session.commit()
+    for path in ("/organizations/host", "/programs/programme"):
+        page = client.get(path).get_data(as_text=True)
+        assert slug not in page
+        assert "Технопарков пока нет." in page
     page = client.get("/").get_data(as_text=True)
     assert "0 технопарков" in page
     assert slug not in page
