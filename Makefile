@@ -4,7 +4,7 @@ PYTHON := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app wsgi
 PORT ?= 5000
 
-.PHONY: run test check translations browser clean
+.PHONY: run test check translations browser bench clean
 
 $(PYTHON):
 	python3 -m venv $(VENV)
@@ -34,6 +34,10 @@ check: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/bandit --quiet --recursive --severity-level high --configfile pyproject.toml directory scripts wsgi.py
 	$(PYTHON) scripts/audit_requirements.py requirements.txt
+
+## The national-scale benchmark (minutes; not part of `make test`): writes bench/results.md.
+bench: $(VENV)/.dev-installed browser
+	$(PYTHON) bench/run.py
 
 ## Debian's Chromium for the browser tests (Playwright drives /usr/bin/chromium).
 browser:

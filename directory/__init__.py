@@ -28,6 +28,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from . import (
         api,
         auth,
+        caching,
         cli,
         errors,
         i18n,
@@ -36,7 +37,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         public,
         security_headers,
         templating,
+        text_index,  # noqa: F401  (builds the text search index with the technopark table)
         vendor,
+        versioning,  # noqa: F401  (its hook raises the data version on every write)
     )
     from .auth import configure_login
 
@@ -58,5 +61,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(opendata.bp)
     errors.init_app(app)
     security_headers.init_app(app)
+    caching.init_app(app)
     cli.init_app(app)
     return app

@@ -1,4 +1,4 @@
-"""Command-line tasks: seed the directory, manage accounts, export and import open data."""
+"""Command-line tasks: seed, accounts, open data export and import, benchmark data."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from .accounts import AccountError, create_user, grant_technopark, user_by_email
+from .demo_data import DemoDataRefused, fill_demo_data
 from .exchange.export import FORMATS, export_technoparks
 from .exchange.importer import ImportConflict, ImportReport, import_source
 from .exchange.reading import READERS, read_source
@@ -43,6 +44,25 @@ def seed_command() -> None:
         click.echo(f"updated {count} {kind}")
     if report.kept_edited:
         click.echo("kept as edited by a person: " + ", ".join(report.kept_edited))
+
+
+@click.command("demo-data")
+@click.option("--count", type=click.IntRange(min=0), required=True, help="How many records.")
+@click.option("--force", is_flag=True, help="Add them even beside real technoparks.")
+@click.option("--seed", type=int, default=1, help="Random seed: the same seed, the same records.")
+@with_appcontext
+def demo_data_command(count: int, force: bool, seed: int) -> None:
+    """Replace the synthetic benchmark technoparks with COUNT new ones (never shown publicly)."""
+    with click.progressbar(length=count, label="Synthetic technoparks") as bar:
+        try:
+            real = fill_demo_data(
+                count, Path(current_app.config["SEED_DATA_DIR"]), force, seed, bar.update
+            )
+        except DemoDataRefused as refusal:
+            db.session.rollback()
+            raise click.ClickException(str(refusal)) from refusal
+    db.session.commit()
+    click.echo(f"{count} synthetic technoparks in the database, beside {real} real ones.")
 
 
 @users.command("create")
@@ -179,6 +199,7 @@ def echo_summary(report: ImportReport) -> None:
 def init_app(app: Flask) -> None:
     """Register the commands with `flask --app wsgi`."""
     app.cli.add_command(seed_command)
+    app.cli.add_command(demo_data_command)
     app.cli.add_command(users)
     app.cli.add_command(export_command)
     app.cli.add_command(import_command)

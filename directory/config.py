@@ -50,6 +50,10 @@ def default_config(app: Flask) -> dict[str, Any]:
         # Failed sign-ins allowed before /login answers 429; successes never count.
         "LOGIN_FAILURES_PER_ACCOUNT": "5 per 15 minutes",
         "LOGIN_FAILURES_PER_ADDRESS": "20 per 15 minutes",
+        # Only a benchmark server, on a database of synthetic records alone, shows them.
+        "SHOW_SYNTHETIC_RECORDS": False,
+        # Up to this many markers the map clusters with Leaflet.markercluster (about 1 s).
+        "MAP_MARKERCLUSTER_LIMIT": 20_000,
         "SEED_DATA_DIR": os.path.join(os.path.dirname(app.root_path), "seed_data"),
         "MIGRATIONS_DIR": os.path.join(os.path.dirname(app.root_path), "migrations"),
     }

@@ -2,8 +2,8 @@
 
 folium renders every string it is given as a Jinja template and pastes it into JavaScript,
 so no technopark text ever passes through it. The markers arrive later as JSON and are
-drawn by static/js/map.js with textContent and createElement. The shell therefore does
-not depend on the data and can be built once and cached.
+clustered and drawn by static/js/map.js with textContent and createElement. The shell
+therefore does not depend on the data and can be built once and cached.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import folium
 from branca.element import MacroElement
+from folium import FeatureGroup
 from folium.plugins import MarkerCluster
 from jinja2 import Template
 
@@ -22,7 +23,7 @@ DEFAULT_ZOOM = 10
 
 @dataclass(frozen=True)
 class MapAssets:
-    """Where the page loads Leaflet, markercluster and our own map script from."""
+    """Where the page loads Leaflet, the cluster icons' styles and our own map script from."""
 
     leaflet_js: str
     leaflet_css: str
@@ -34,27 +35,30 @@ class MapAssets:
 
 
 class MarkerLoader(MacroElement):
-    """Hands the map and its cluster layer to static/js/map.js, which loads the markers."""
+    """Hands the map and its two marker layers to static/js/map.js, which loads the markers."""
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
         window.directoryMap.attach({{ this._parent.get_name() }}, {{ this.cluster.get_name() }},
-            {{ this.data_url|tojson }});
+            {{ this.layer.get_name() }}, {{ this.data_url|tojson }});
         {% endmacro %}
         """
     )
 
-    def __init__(self, cluster: MarkerCluster, data_url: str, assets: MapAssets) -> None:
+    def __init__(
+        self, cluster: MarkerCluster, layer: FeatureGroup, data_url: str, assets: MapAssets
+    ) -> None:
         super().__init__()
         self._name = "MarkerLoader"
         self.cluster = cluster
+        self.layer = layer
         self.data_url = data_url
         self.default_js = [("directory_map", assets.map_js)]
         self.default_css = [("directory_map_css", assets.map_css)]
 
     def render(self, **kwargs) -> None:  # noqa: ANN003
-        """Add our script and stylesheet to the page header, then the attach call."""
+        """Add our script and stylesheets to the page header, then the attach call."""
         figure = self.get_root()
         for name, url in self.default_js:
             figure.header.add_child(folium.JavascriptLink(url), name=name)
@@ -66,7 +70,7 @@ class MarkerLoader(MacroElement):
 def build_map_shell(
     tiles_url: str, tiles_attribution: str, data_url: str, assets: MapAssets
 ) -> str:
-    """The full HTML document of an empty, clustered map that loads its markers from data_url."""
+    """The full HTML document of an empty map that loads and clusters its markers from data_url."""
     figure = folium.Map(
         location=DEFAULT_CENTER,
         zoom_start=DEFAULT_ZOOM,
@@ -77,13 +81,18 @@ def build_map_shell(
     figure.default_js = [("leaflet", assets.leaflet_js)]
     figure.default_css = [("leaflet_css", assets.leaflet_css)]
     folium.TileLayer(tiles=tiles_url, attr=tiles_attribution, max_zoom=19).add_to(figure)
-    # Chunked loading keeps the page responsive while many markers are added.
-    cluster = MarkerCluster(chunkedLoading=True)
+    # Leaflet.markercluster clusters a directory-sized map; past MARKERCLUSTER_LIMIT listings
+    # (static/js/map.js) its per-marker tree takes seconds, and the script draws its own grid
+    # clusters, with the same icons, into the plain layer instead.
+    # From zoom 17 every listing stands on its own, as in the grid clusters of map.js.
+    cluster = MarkerCluster(chunkedLoading=True, disableClusteringAtZoom=17, control=False)
     cluster.default_js = [("markerclusterjs", assets.markercluster_js)]
     cluster.default_css = [
         ("markerclustercss", assets.markercluster_css),
         ("markerclusterdefaultcss", assets.markercluster_default_css),
     ]
     cluster.add_to(figure)
-    MarkerLoader(cluster, data_url, assets).add_to(figure)
+    layer = FeatureGroup(name="technoparks", control=False)
+    layer.add_to(figure)
+    MarkerLoader(cluster, layer, data_url, assets).add_to(figure)
     return figure.get_root().render()

@@ -325,6 +325,17 @@ class AuditEntry(db.Model):
     user: Mapped[User | None] = relationship()
 
 
+class DataVersion(db.Model):
+    """One row counting the changes to public data; caches of public output are keyed by it.
+
+    Every transaction that changes what visitors see raises the number (see
+    directory/versioning.py), so every process and machine sharing the database notices.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
 @event.listens_for(Engine, "connect")
 def enforce_sqlite_foreign_keys(dbapi_connection, connection_record) -> None:  # noqa: ANN001
     """SQLite ignores foreign keys unless each connection asks for them."""

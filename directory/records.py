@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from flask import current_app
 from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
 from .extensions import db
 from .models import NewsArticle, Organization, Program, Technopark
+from .search import public_conditions
 
 
 def technopark_with_details(slug: str) -> Select[tuple[Technopark]]:
@@ -29,9 +31,7 @@ def published_technopark(slug: str) -> Technopark | None:
         # No slug holds NUL, and PostgreSQL refuses it in a query: answer "not found" instead.
         return None
     return db.session.execute(
-        technopark_with_details(slug).where(
-            Technopark.published.is_(True), Technopark.synthetic.is_(False)
-        )
+        technopark_with_details(slug).where(*public_conditions())
     ).scalar_one_or_none()
 
 
@@ -58,7 +58,8 @@ def published_only(technoparks: list[Technopark]) -> list[Technopark]:
 
 def is_public(technopark: Technopark) -> bool:
     """Whether a technopark may appear in public output."""
-    return technopark.published and not technopark.synthetic
+    shows_synthetic = current_app.config["SHOW_SYNTHETIC_RECORDS"]
+    return technopark.published and (shows_synthetic or not technopark.synthetic)
 
 
 def public_news() -> list[NewsArticle]:

@@ -11,20 +11,25 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 
+from flask import current_app
 from sqlalchemy import ColumnElement, Select, false, func, or_, select
 from sqlalchemy.orm import selectinload
 
+from .caching import remember
 from .extensions import db
 from .models import Direction, Status, Technopark
 from .text import fold
+from .text_index import text_conditions
 
 # The mean Earth radius (IUGG); distances are on a sphere, good to about 0.5 %.
 EARTH_RADIUS_KM = 6371.0088
 # No two points on Earth are farther apart than this.
 HALF_CIRCUMFERENCE_KM = math.pi * EARTH_RADIUS_KM
+# How many cities the filter form offers at most.
+CITY_CHOICES = 100
 # The first box around a point; it doubles until it holds the technoparks asked for.
 FIRST_REACH_KM = 10.0
 
@@ -68,8 +73,15 @@ class SearchResult:
 
 
 def public_conditions() -> list[ColumnElement[bool]]:
-    """What every public listing requires: published, and never a benchmark record."""
-    return [Technopark.published.is_(True), Technopark.synthetic.is_(False)]
+    """What every public listing requires: published, and never a benchmark record.
+
+    A benchmark server, whose database holds synthetic records only, sets
+    SHOW_SYNTHETIC_RECORDS to measure the public pages on them.
+    """
+    conditions = [Technopark.published.is_(True)]
+    if not current_app.config["SHOW_SYNTHETIC_RECORDS"]:
+        conditions.append(Technopark.synthetic.is_(False))
+    return conditions
 
 
 def with_listing_rows(query: Select[tuple[Technopark]]) -> Select[tuple[Technopark]]:
@@ -86,9 +98,9 @@ def filter_conditions(filters: Filters) -> list[ColumnElement[bool]]:
     conditions = public_conditions()
     if filters.text:
         # search_text is stored folded, so folded words match on SQLite and PostgreSQL alike,
-        # where LOWER and LIKE would fold only ASCII. Every word must match.
-        for word in fold(filters.text).split():
-            conditions.append(Technopark.search_text.contains(word, autoescape=True))
+        # where LOWER and LIKE would fold only ASCII. Every word must match; a trigram index
+        # finds them without reading every row (directory/text_index.py).
+        conditions.extend(text_conditions(fold(filters.text).split()))
     if filters.city:
         conditions.append(city_condition(filters.city))
     if filters.direction:
@@ -103,12 +115,39 @@ def filter_conditions(filters: Filters) -> list[ColumnElement[bool]]:
 
 
 def public_cities() -> list[str]:
-    """The cities that have a public technopark, for the filter form."""
-    return list(
-        db.session.execute(
-            select(Technopark.city).where(*public_conditions()).distinct().order_by(Technopark.city)
-        ).scalars()
+    """The cities that have a public technopark, by name; read once per data version."""
+    return remember(
+        "public_cities",
+        lambda: list(
+            db.session.execute(
+                select(Technopark.city)
+                .where(*public_conditions())
+                .distinct()
+                .order_by(Technopark.city)
+            ).scalars()
+        ),
     )
+
+
+def city_choices() -> list[str]:
+    """The cities the filter form offers: those with the most public technoparks, by name.
+
+    At most CITY_CHOICES, so the page stays the same size however many cities the directory
+    reaches; any other city is still found by typing it as a place, or with ?city=.
+    """
+
+    def busiest() -> list[str]:
+        listed = func.count().label("listed")
+        rows = db.session.execute(
+            select(Technopark.city, listed)
+            .where(*public_conditions())
+            .group_by(Technopark.city)
+            .order_by(listed.desc(), Technopark.city)
+            .limit(CITY_CHOICES)
+        ).scalars()
+        return sorted(rows)
+
+    return remember("city_choices", busiest)
 
 
 def city_condition(city: str) -> ColumnElement[bool]:
@@ -139,7 +178,7 @@ def search_technoparks(
     if origin is not None:
         return nearest_technoparks(filters, origin, radius_km, page, per_page)
     conditions = filter_conditions(filters)
-    total = count(conditions)
+    total = count(conditions, ("total", filters))
     query = (
         select(Technopark)
         .where(*conditions)
@@ -151,11 +190,17 @@ def search_technoparks(
     return SearchResult(technoparks, total, page, per_page)
 
 
-def count(conditions: Sequence[ColumnElement[bool]]) -> int:
-    """How many technoparks meet the conditions."""
-    return db.session.execute(
-        select(func.count()).select_from(Technopark).where(*conditions)
-    ).scalar_one()
+def count(conditions: Sequence[ColumnElement[bool]], key: Hashable) -> int:
+    """How many technoparks meet the conditions, which key names; kept per data version.
+
+    Counting 100 000 rows for every page would cost more than the rest of the page.
+    """
+    return remember(
+        ("count", key),
+        lambda: db.session.execute(
+            select(func.count()).select_from(Technopark).where(*conditions)
+        ).scalar_one(),
+    )
 
 
 def nearest_technoparks(
@@ -167,12 +212,12 @@ def nearest_technoparks(
 ) -> SearchResult:
     """One page of the matching technoparks with a position, nearest to origin first."""
     conditions = filter_conditions(filters)
-    unplaced = count([*conditions, Technopark.latitude.is_(None)])
+    unplaced = count([*conditions, Technopark.latitude.is_(None)], ("unplaced", filters))
     offset = (page - 1) * per_page
     if radius_km is None:
         # Every placed technopark is in the list: the total is a plain count, and only the
         # first offset + per_page of them need to be found.
-        total = count([*conditions, Technopark.latitude.is_not(None)])
+        total = count([*conditions, Technopark.latitude.is_not(None)], ("placed", filters))
         # A page past the end needs no ranking at all.
         wanted = min(offset + per_page, total) if offset < total else 0
         ranked = nearest_ids(conditions, origin, wanted, HALF_CIRCUMFERENCE_KM)

@@ -7,6 +7,7 @@ import re
 from flask import Flask
 
 from .formatting import date_at_precision, day, kilometres
+from .records import is_public
 
 PHONE_DIAL_CHARACTERS = re.compile(r"[^\d+]")
 
@@ -28,3 +29,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["day"] = day
     app.jinja_env.filters["tel_href"] = tel_href
     app.jinja_env.tests["web_url"] = is_web_url
+    app.jinja_env.tests["public"] = is_public

@@ -5,6 +5,8 @@ import logging
 from alembic import context
 from flask import current_app
 
+from directory.text_index import include_name
+
 # Show Alembic's progress on the command line; leave a configured logging setup alone.
 if not logging.getLogger().handlers:
     logging.basicConfig(level=logging.INFO, format="%(levelname)-5.5s [%(name)s] %(message)s")
@@ -45,6 +47,8 @@ def run_migrations_online():
                 logger.info("No changes in schema detected.")
 
     conf_args = current_app.extensions["migrate"].configure_args
+    # The text search index (FTS5 on SQLite, a trigram index on PostgreSQL) is not in the models.
+    conf_args.setdefault("include_name", include_name)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 

@@ -60,6 +60,9 @@ def everything_but(app: Flask, skip: Callable[[str, dict[str, Any]], bool]) -> d
         metadata.reflect(db.engine)
         found = {}
         for table in metadata.sorted_tables:
+            if table.name == "data_version":
+                # A counter every accepted write raises; it is no one's record.
+                continue
             rows = [row._asdict() for row in db.session.execute(select(table))]
             found[table.name] = sorted(
                 (repr(sorted(row.items())) for row in rows if not skip(table.name, row)),

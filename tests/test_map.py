@@ -24,10 +24,13 @@ def test_map_shell_loads_every_asset_from_the_app(client: FlaskClient) -> None:
     assets = ASSET_REFERENCE.findall(html)
     assert "/vendor/leaflet/leaflet.js" in assets
     assert "/vendor/markercluster/leaflet.markercluster.js" in assets
+    assert "/vendor/markercluster/MarkerCluster.Default.css" in assets
+    assert "/static/js/map.js" in assets
     for asset in assets:
         assert asset.startswith("/"), f"{asset} is not served by the app"
         with client.get(asset) as response:
             assert response.status_code == 200, asset
+    assert "window.directoryMap.attach(" in html
     assert "L.markerClusterGroup" in html
     assert "tile.openstreetmap.org" in html
     assert "OpenStreetMap" in html
@@ -301,3 +304,15 @@ def test_500_page_in_both_languages(tmp_path) -> None:
     assert "Что-то пошло не так" in russian.get_data(as_text=True)
     english = client.get("/broken?lang=en")
     assert "Something went wrong" in english.get_data(as_text=True)
+
+
+def test_marker_data_says_how_to_cluster(
+    app: Flask, client: FlaskClient, make_technopark: Callable[..., Technopark]
+) -> None:
+    for number in range(3):
+        make_technopark(latitude=55.7 + number / 100, longitude=37.6)
+    assert client.get("/map/markers.json").get_json()["clustering"] == "markercluster"
+    app.config["MAP_MARKERCLUSTER_LIMIT"] = 2
+    # A new filter is a new cache key, so the answer is computed afresh.
+    payload = client.get("/map/markers.json?city=Москва").get_json()
+    assert payload["clustering"] == "grid"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, request
 from flask_babel import force_locale
 
+from ..caching import cached_page
 from ..extensions import csrf
 from ..filters import ParameterError, SearchQuery, read_search_query
 from ..records import public_news, published_technopark
@@ -63,6 +64,7 @@ def origin_body(query: SearchQuery) -> dict[str, object] | None:
 
 
 @bp.get("/technoparks")
+@cached_page
 def technoparks_list():
     query = read_search_query(request.args)
     if query.errors:
@@ -88,6 +90,7 @@ def technoparks_list():
 
 
 @bp.get("/technoparks/<slug>")
+@cached_page
 def technopark_show(slug: str):
     technopark = published_technopark(slug)
     if technopark is None:
@@ -96,6 +99,7 @@ def technopark_show(slug: str):
 
 
 @bp.get("/technoparks.geojson")
+@cached_page
 def technoparks_geojson():
     query = read_search_query(request.args)
     if query.errors:
@@ -111,6 +115,7 @@ def technoparks_geojson():
 
 
 @bp.get("/news")
+@cached_page
 def news_list():
     return jsonify(items=[news_item(article) for article in public_news()])
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from flask import current_app, jsonify, request, url_for
+import json
+
+from flask import current_app, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from ..caching import CachedBody, cached_body, conditional
 from ..filters import read_search_query
 from ..maps import MapAssets, build_map_shell
-from ..markers import MARKER_FIELDS, marker_rows
+from ..markers import marker_payload
 from ..models import Technopark
 from ..search import filter_conditions
 from ..security_headers import content_security_policy, inline_hashes, tile_origin
@@ -35,9 +39,9 @@ def map_assets() -> MapAssets:
 
 @bp.get("/map")
 def map_shell():
-    # The shell holds no listing data, so one rendering serves every request.
+    # The shell holds no listing data, so one rendering serves every request of this process.
     cache = current_app.extensions.setdefault("map_shell", {})
-    if "html" not in cache:
+    if "body" not in cache:
         html = build_map_shell(
             current_app.config["TILES_URL"],
             current_app.config["TILES_ATTRIBUTION"],
@@ -45,27 +49,38 @@ def map_shell():
             map_assets(),
         )
         hashes = inline_hashes(html)
-        cache["html"] = html
-        cache["csp"] = content_security_policy(
+        csp = content_security_policy(
             tile_origin(current_app.config["TILES_URL"]), hashes["script"], hashes["style"]
         )
-    headers = {"Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": cache["csp"]}
-    return cache["html"], 200, headers
+        cache["body"] = CachedBody.of(
+            html.encode(), "text/html", headers=(("Content-Security-Policy", csp),)
+        )
+    return conditional(cache["body"])
 
 
 @bp.get("/map/markers.json")
 def map_markers():
+    # Built once per data version, filters and language; revalidated by ETag (304).
+    key = ("markers", request.query_string, str(get_locale()))
+    return conditional(cached_body(key, marker_body))
+
+
+def marker_body() -> CachedBody:
+    """The marker data for this request's filters, as compact UTF-8 JSON."""
     # The same filters as the list beside the map; a bad one is reported by the page itself.
     query = read_search_query(request.args)
     conditions = filter_conditions(query.filters)
     if slug := request.args.get("slug"):
         conditions.append(Technopark.slug == slug)
-    return jsonify(
-        fields=MARKER_FIELDS,
-        rows=marker_rows(conditions, query.origin, query.radius_km),
-        labels={
-            "open_profile": _("Open the profile"),
-            "approximate": _("Approximate location"),
-            "search_here": _("Find technoparks near this point"),
-        },
-    )
+    payload = marker_payload(conditions, query.origin, query.radius_km)
+    # Leaflet.markercluster builds a per-marker tree: fine for a directory, seconds for a
+    # nation's worth, where static/js/map.js draws grid clusters of the view instead.
+    limit = current_app.config["MAP_MARKERCLUSTER_LIMIT"]
+    payload["clustering"] = "markercluster" if len(payload["rows"]) <= limit else "grid"
+    payload["labels"] = {
+        "open_profile": _("Open the profile"),
+        "approximate": _("Approximate location"),
+        "search_here": _("Find technoparks near this point"),
+    }
+    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+    return CachedBody.of(body.encode(), "application/json")

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, jsonify, render_template, request, url_for
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from ..caching import cached_page
 from ..extensions import db
 from ..filters import read_search_query, url_with
 from ..records import (
@@ -16,12 +17,13 @@ from ..records import (
     published_technopark,
 )
 from ..schema_org import educational_organization
-from ..search import all_directions, public_cities, search_technoparks
+from ..search import all_directions, city_choices, search_technoparks
 
 bp = Blueprint("public", __name__)
 
 
 @bp.get("/")
+@cached_page
 def index():
     query = read_search_query(request.args)
     search = search_technoparks(
@@ -32,7 +34,7 @@ def index():
         technoparks=search.technoparks,
         search=search,
         query=query,
-        cities=public_cities(),
+        cities=city_choices(),
         directions=all_directions(),
         url_with=url_with,
     )
@@ -41,6 +43,7 @@ def index():
 
 
 @bp.get("/technoparks/<slug>")
+@cached_page
 def technopark_detail(slug: str):
     technopark = published_technopark(slug)
     if technopark is None:
@@ -64,6 +67,7 @@ def healthz():
 
 
 @bp.get("/organizations/<slug>")
+@cached_page
 def organization_detail(slug: str):
     organization = organization_with_technoparks(slug)
     if organization is None:
@@ -76,6 +80,7 @@ def organization_detail(slug: str):
 
 
 @bp.get("/programs/<slug>")
+@cached_page
 def program_detail(slug: str):
     program = program_with_technoparks(slug)
     if program is None:
@@ -88,5 +93,6 @@ def program_detail(slug: str):
 
 
 @bp.get("/news")
+@cached_page
 def news_list():
     return render_template("public/news_list.html", articles=public_news())
