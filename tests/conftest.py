@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
+from hypothesis import settings
 from sqlalchemy import create_engine, text
 from werkzeug.security import generate_password_hash
 from werkzeug.test import TestResponse
@@ -25,6 +26,12 @@ from directory.models import Role, Technopark
 from directory.search import refresh_search_text
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+
+# In CI the property tests replay the same examples every run, so a submission's result does
+# not depend on luck; locally they keep exploring new ones.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI") == "true":
+    settings.load_profile("ci")
 REPOSITORY = Path(__file__).resolve().parent.parent
 GOOD_PASSWORD = "correct horse battery staple"
 CSRF_TOKEN = re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"')
