@@ -28,13 +28,9 @@ from .models import (
 )
 from .search import refresh_search_text
 
-# The columns a person edits through the technopark form, in the form's order.
-TECHNOPARK_COLUMNS = (
-    "name",
-    "network",
-    "opening_date",
-    "opening_date_precision",
-    "status",
+# Where a technopark is, who it is for, how to reach it and where the facts come from:
+# stored as typed, and read and written under these names by the form, the export and the seed.
+DESCRIBING_COLUMNS = (
     "city",
     "district",
     "address",
@@ -49,6 +45,15 @@ TECHNOPARK_COLUMNS = (
     "email",
     "description",
     "sources",
+)
+# The columns a person edits through the technopark form, in the form's order.
+TECHNOPARK_COLUMNS = (
+    "name",
+    "network",
+    "opening_date",
+    "opening_date_precision",
+    "status",
+    *DESCRIBING_COLUMNS,
 )
 TECHNOPARK_RELATIONS = ("host_organization", "program", "directions")
 TECHNOPARK_FIELDS = (*TECHNOPARK_COLUMNS, *TECHNOPARK_RELATIONS)

@@ -30,17 +30,14 @@ from .models import (
     Status,
     Technopark,
 )
-from .operations import TECHNOPARK_COLUMNS
+from .operations import DESCRIBING_COLUMNS
 from .search import refresh_search_text
 
 TECHNOPARK_FILES = ("technoparks_moscow.toml", "technoparks_kvantorium_network.toml")
 
 # The seed sets every column a person edits, plus whether the record is published;
 # opening dates arrive as text with their precision and are parsed on their own.
-TECHNOPARK_FIELDS = (
-    *(column for column in TECHNOPARK_COLUMNS if not column.startswith("opening_date")),
-    "published",
-)
+TECHNOPARK_FIELDS = ("name", "network", "status", *DESCRIBING_COLUMNS, "published")
 
 
 class SeedError(ValueError):

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from ..manage.forms import written_date
+from ..manage.forms import described_as_typed, written_date
 from ..manage.queries import as_utc
 from ..models import Technopark
+from ..operations import DESCRIBING_COLUMNS
 
 # The column order of every export; an import takes any subset of them, in any order.
 COLUMNS = (
@@ -22,20 +23,7 @@ COLUMNS = (
     "program_url",
     "opening_date",
     "status",
-    "city",
-    "district",
-    "address",
-    "latitude",
-    "longitude",
-    "location_precision",
-    "location_note",
-    "age_min",
-    "age_max",
-    "website",
-    "phone",
-    "email",
-    "description",
-    "sources",
+    *DESCRIBING_COLUMNS,
     "published",
     "verified_at",
     "directions",
@@ -75,20 +63,7 @@ def technopark_record(technopark: Technopark, include_synthetic: bool = False) -
         "opening_date": written_date(technopark.opening_date, technopark.opening_date_precision)
         or None,
         "status": technopark.status.value,
-        "city": technopark.city,
-        "district": technopark.district,
-        "address": technopark.address,
-        "latitude": technopark.latitude,
-        "longitude": technopark.longitude,
-        "location_precision": technopark.location_precision.value,
-        "location_note": technopark.location_note,
-        "age_min": technopark.age_min,
-        "age_max": technopark.age_max,
-        "website": technopark.website,
-        "phone": technopark.phone,
-        "email": technopark.email,
-        "description": technopark.description,
-        "sources": technopark.sources,
+        **described_as_typed(technopark),
         "published": technopark.published,
         "verified_at": utc_text(technopark.verified_at),
         "directions": sorted(direction.slug for direction in technopark.directions),

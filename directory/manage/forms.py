@@ -40,6 +40,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from ..accounts import password_problem, user_by_email
 from ..form_rules import DirectoryForm
 from ..models import DatePrecision, LocationPrecision, Status, Technopark
+from ..operations import DESCRIBING_COLUMNS
 
 AGE_MIN, AGE_MAX = 3, 18
 
@@ -385,6 +386,13 @@ class TechnoparkForm(DirectoryForm):
         }
 
 
+def described_as_typed(technopark: Technopark) -> dict[str, Any]:
+    """The describing columns as a person types them: stored values, choices as their value."""
+    values = {column: getattr(technopark, column) for column in DESCRIBING_COLUMNS}
+    values["location_precision"] = technopark.location_precision.value
+    return values
+
+
 def technopark_form_data(technopark: Technopark) -> dict[str, Any]:
     """The form's starting values for a stored technopark."""
     return {
@@ -399,20 +407,7 @@ def technopark_form_data(technopark: Technopark) -> dict[str, Any]:
         if technopark.opening_date_precision
         else "",
         "status": technopark.status.value,
-        "city": technopark.city,
-        "district": technopark.district,
-        "address": technopark.address,
-        "latitude": technopark.latitude,
-        "longitude": technopark.longitude,
-        "location_precision": technopark.location_precision.value,
-        "location_note": technopark.location_note,
-        "age_min": technopark.age_min,
-        "age_max": technopark.age_max,
-        "website": technopark.website,
-        "phone": technopark.phone,
-        "email": technopark.email,
-        "description": technopark.description,
-        "sources": technopark.sources,
+        **described_as_typed(technopark),
         "directions": [direction.slug for direction in technopark.directions],
         "version": str(technopark.version),
     }
