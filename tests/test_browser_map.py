@@ -169,3 +169,12 @@ def test_clicking_the_map_offers_a_search_near_that_point(
     with page.expect_navigation():
         button.click()
     assert "near=55.71000%2C37.72000" in page.url or "near=55.71000,37.72000" in page.url
+
+
+def test_the_map_shows_the_filtered_set(page: tuple[Any, PageWatch], live_server: str) -> None:
+    page, watch = page
+    page.goto(live_server + "/?city=Москва")
+    placed_in_list = page.locator(".technopark-card:not(.unplaced)").count()
+    assert 0 < placed_in_list < 44
+    assert wait_for_markers(page) == placed_in_list
+    assert watch.console_errors == []

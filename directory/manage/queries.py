@@ -157,12 +157,6 @@ def program_by_slug(slug: str) -> Program | None:
     return db.session.execute(select(Program).where(Program.slug == slug)).scalar_one_or_none()
 
 
-def technoparks_by_slug(slugs: list[str]) -> list[Technopark]:
-    if not slugs:
-        return []
-    return list(db.session.execute(select(Technopark).where(Technopark.slug.in_(slugs))).scalars())
-
-
 def news_article(article_id: int) -> NewsArticle | None:
     return db.session.execute(
         select(NewsArticle)
