@@ -43,7 +43,7 @@ from sqlalchemy import create_engine, text  # noqa: E402
 
 from bench import browser  # noqa: E402
 from directory.config import normalise_database_url  # noqa: E402
-from directory.demo_data import demo_cities  # noqa: E402
+from directory.data.demo_data import demo_cities  # noqa: E402
 
 OUT = REPOSITORY / "bench" / "out"
 RESULTS = REPOSITORY / "bench" / "results.md"

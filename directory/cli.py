@@ -11,15 +11,15 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
-from .accounts import AccountError, create_user, grant_technopark, user_by_email
-from .demo_data import DemoDataRefused, fill_demo_data
-from .exchange.export import FORMATS, export_technoparks
-from .exchange.importer import ImportConflict, ImportReport, import_source
-from .exchange.reading import READERS, read_source
-from .exchange.rows import describe
+from .data.demo_data import DemoDataRefused, fill_demo_data
+from .data.exchange.export import FORMATS, export_technoparks
+from .data.exchange.importer import ImportConflict, ImportReport, import_source
+from .data.exchange.reading import READERS, read_source
+from .data.exchange.rows import describe
+from .data.seed import SeedError, load_seed
+from .domain.accounts import AccountError, create_user, grant_technopark, user_by_email
+from .domain.models import Role
 from .extensions import db
-from .models import Role
-from .seed import SeedError, load_seed
 
 T = TypeVar("T")
 

@@ -5,7 +5,7 @@ import logging
 from alembic import context
 from flask import current_app
 
-from directory.text_index import include_name
+from directory.db.text_index import include_name
 
 # Show Alembic's progress on the command line; leave a configured logging setup alone.
 if not logging.getLogger().handlers:

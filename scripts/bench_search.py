@@ -24,9 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import insert, select  # noqa: E402
 
 from directory import create_app  # noqa: E402
+from directory.domain.models import Technopark  # noqa: E402
+from directory.domain.search import Point, haversine_km, nearest_ids  # noqa: E402
 from directory.extensions import db  # noqa: E402
-from directory.models import Technopark  # noqa: E402
-from directory.search import Point, haversine_km, nearest_ids  # noqa: E402
 
 ORIGINS = {
     "Moscow centre": Point(55.7539, 37.6208),

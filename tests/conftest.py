@@ -19,11 +19,11 @@ from werkzeug.security import generate_password_hash
 from werkzeug.test import TestResponse
 
 from directory import create_app
-from directory.accounts import create_user, grant_technopark
 from directory.config import normalise_database_url
+from directory.domain.accounts import create_user, grant_technopark
+from directory.domain.models import Role, Technopark
+from directory.domain.search import refresh_search_text
 from directory.extensions import db
-from directory.models import Role, Technopark
-from directory.search import refresh_search_text
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 
@@ -300,7 +300,7 @@ class AuthActions:
 def auth(app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> AuthActions:
     # A cheaper scrypt keeps the many sign-ins fast; the hash format stays the same.
     monkeypatch.setattr(
-        "directory.models.generate_password_hash",
+        "directory.domain.models.generate_password_hash",
         lambda password, method="scrypt": generate_password_hash(password, "scrypt:1024:8:1"),
     )
     return AuthActions(app, client)

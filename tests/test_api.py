@@ -15,8 +15,8 @@ from openapi_spec_validator import validate
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
+from directory.domain.models import DatePrecision, LocationPrecision, NewsArticle, Technopark
 from directory.extensions import db
-from directory.models import DatePrecision, LocationPrecision, NewsArticle, Technopark
 
 LIST_FIELDS = {
     "slug",

@@ -15,9 +15,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from directory import create_app
-from directory.auth.views import safe_next_path
+from directory.domain.models import Technopark, User
 from directory.extensions import db
-from directory.models import Technopark, User
+from directory.web.auth.views import safe_next_path
 
 WRONG_LOGIN = "Неверный адрес электронной почты или пароль."
 

@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from directory.models import Technopark
+from directory.domain.models import Technopark
 
 BAD_INPUTS = [
     ("near", {"near": "abc"}),

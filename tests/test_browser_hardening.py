@@ -18,9 +18,9 @@ from flask import Flask
 from payloads import PAYLOADS, REFUSED_EVERYWHERE
 from sqlalchemy import select
 
-from directory import operations
+from directory.domain import operations
+from directory.domain.models import NewsArticle, Organization, Program, Role, Technopark, User
 from directory.extensions import db
-from directory.models import NewsArticle, Organization, Program, Role, Technopark, User
 
 pytestmark = pytest.mark.browser
 

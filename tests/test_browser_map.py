@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from directory.models import Technopark
+from directory.domain.models import Technopark
 
 pytestmark = pytest.mark.browser
 

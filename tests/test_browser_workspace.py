@@ -9,7 +9,7 @@ import pytest
 from conftest import GOOD_PASSWORD, AuthActions, served
 from flask import Flask
 
-from directory.models import Technopark
+from directory.domain.models import Technopark
 
 TILE_HOSTS = {"tile.openstreetmap.org"}
 

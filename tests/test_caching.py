@@ -10,10 +10,10 @@ from conftest import AuthActions
 from flask import Flask
 from flask.testing import FlaskClient
 
-from directory import search
-from directory.caching import VersionedCache
+from directory.db.memo import VersionedCache
+from directory.domain import search
+from directory.domain.models import Technopark
 from directory.extensions import db
-from directory.models import Technopark
 
 GZIP = {"Accept-Encoding": "gzip, deflate, br"}
 
@@ -102,7 +102,7 @@ def test_the_map_shell_is_revalidated_too(client: FlaskClient) -> None:
 def test_marker_rows_name_their_city_and_host_once(
     app: Flask, client: FlaskClient, make_technopark: Callable[..., Technopark]
 ) -> None:
-    from directory.models import Organization
+    from directory.domain.models import Organization
 
     with app.app_context():
         db.session.add(Organization(slug="technopolis", name="Технополис «Москва»"))

@@ -9,8 +9,8 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import select
 
+from directory.domain.models import Role, Technopark, User
 from directory.extensions import db
-from directory.models import Role, Technopark, User
 
 GOOD_PASSWORD = "correct horse battery staple"
 

@@ -39,11 +39,11 @@ from sqlalchemy import create_engine, select, text
 from werkzeug.security import generate_password_hash
 
 from directory import create_app
-from directory.accounts import create_user, grant_technopark
 from directory.config import normalise_database_url
+from directory.domain.accounts import create_user, grant_technopark
+from directory.domain.models import AuditEntry, Role, Technopark
+from directory.domain.search import refresh_search_text
 from directory.extensions import db
-from directory.models import AuditEntry, Role, Technopark
-from directory.search import refresh_search_text
 
 pytestmark = pytest.mark.concurrency
 

@@ -11,10 +11,11 @@ from conftest import AuthActions, form_data
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
-from directory import create_app, operations
+from directory import create_app
+from directory.db.data_version import current_data_version
+from directory.domain import operations
+from directory.domain.models import Direction, NewsArticle, Organization, Role, Technopark, User
 from directory.extensions import db
-from directory.models import Direction, NewsArticle, Organization, Role, Technopark, User
-from directory.versioning import current_data_version
 
 NEWS = {
     "url": "https://news.example/kvantorium",
@@ -92,7 +93,7 @@ def world(app: Flask, make_technopark: Callable[..., Technopark]) -> None:
     make_technopark(slug="kvantorium", name="Кванториум")
     make_technopark(slug="draft", name="Черновик", published=False)
     with app.app_context():
-        from directory.accounts import create_user
+        from directory.domain.accounts import create_user
 
         create_user("admin@example.org", "Админ", Role.ADMIN, "correct horse battery staple")
         db.session.add(Direction(slug="robotics", name="Робототехника", name_en="Robotics"))

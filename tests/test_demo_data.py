@@ -13,9 +13,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from directory import create_app
-from directory.demo_data import demo_cities, distance_km, russian_name
-from directory.extensions import db
-from directory.models import (
+from directory.data.demo_data import demo_cities, russian_name
+from directory.db.data_version import current_data_version
+from directory.domain.geo import Point, haversine_km
+from directory.domain.models import (
     DatePrecision,
     Direction,
     NewsArticle,
@@ -24,8 +25,8 @@ from directory.models import (
     Technopark,
     technopark_direction,
 )
-from directory.search import searchable_text
-from directory.versioning import current_data_version
+from directory.domain.search import searchable_text
+from directory.extensions import db
 
 PHONE = re.compile(r"\+7 \(\d{3}\) \d{3}-\d{2}-\d{2}")
 CYRILLIC_NAME = re.compile(r"[А-ЯЁ][а-яё]*(?:[ -][А-Яа-яЁё]+)*")
@@ -98,7 +99,9 @@ def test_points_lie_a_few_kilometres_from_their_city(app: Flask, runner: FlaskCl
         # Some names belong to several towns: the point is near one of them, 12 km at most.
         assert (
             min(
-                distance_km((row.latitude, row.longitude), (city.latitude, city.longitude))
+                haversine_km(
+                    Point(row.latitude, row.longitude), Point(city.latitude, city.longitude)
+                )
                 for city in demo_cities()
                 if city.name == row.city
             )

@@ -14,9 +14,8 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select
 
-from directory.exchange.columns import COLUMNS
-from directory.extensions import db
-from directory.models import (
+from directory.data.exchange.columns import COLUMNS
+from directory.domain.models import (
     DatePrecision,
     Direction,
     LocationPrecision,
@@ -25,6 +24,7 @@ from directory.models import (
     Program,
     Technopark,
 )
+from directory.extensions import db
 
 BOM = "\ufeff"
 

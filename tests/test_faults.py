@@ -19,8 +19,8 @@ from sqlalchemy.pool import NullPool
 
 from directory import create_app
 from directory.config import normalise_database_url
+from directory.domain.models import Technopark, User
 from directory.extensions import db
-from directory.models import Technopark, User
 
 RUSSIAN_OUTAGE = "Справочник временно недоступен"
 ENGLISH_OUTAGE = "The directory is briefly unavailable"

@@ -19,8 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import MetaData, select
 
+from directory.domain.models import Role, Technopark
 from directory.extensions import db
-from directory.models import Role, Technopark
 
 EXAMPLES = 150
 FUZZ_SETTINGS = settings(

@@ -16,10 +16,9 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import func, select
 
-from directory.exchange.csv_format import read_csv
-from directory.exchange.importer import ImportConflict, import_source
-from directory.extensions import db
-from directory.models import (
+from directory.data.exchange.csv_format import read_csv
+from directory.data.exchange.importer import ImportConflict, import_source
+from directory.domain.models import (
     AuditEntry,
     Direction,
     NewsArticle,
@@ -27,6 +26,7 @@ from directory.models import (
     Program,
     Technopark,
 )
+from directory.extensions import db
 
 
 def write_csv(

@@ -12,8 +12,8 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import func, select
 
+from directory.domain.models import AuditEntry, Role, Technopark
 from directory.extensions import db
-from directory.models import AuditEntry, Role, Technopark
 
 CSV_HEADER = "slug,name,city,published,email\r\n"
 
@@ -144,7 +144,7 @@ def test_an_upload_without_a_csrf_token_is_refused(
 def test_a_file_over_the_limit_is_refused(
     app: Flask, client: FlaskClient, auth: AuthActions, admin: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("directory.manage.import_views.IMPORT_MAX_MEGABYTES", 0)
+    monkeypatch.setattr("directory.web.manage.import_views.IMPORT_MAX_MEGABYTES", 0)
     response = upload(auth, CSV_HEADER + "tula,Тула,Тула,true,\r\n")
     assert response.status_code == 200
     assert "Файл больше 0 МБ." in response.get_data(as_text=True)

@@ -21,8 +21,8 @@ from flask.testing import FlaskClient
 from payloads import PAYLOADS, REFUSED_EVERYWHERE, check_html, check_json, typed
 from sqlalchemy import select
 
+from directory.domain.models import NewsArticle, Organization, Program, Role, Technopark, User
 from directory.extensions import db
-from directory.models import NewsArticle, Organization, Program, Role, Technopark, User
 
 SLUG = "kvantorium-injection"
 EDIT = f"/manage/technoparks/{SLUG}/edit"

@@ -12,9 +12,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from directory import operations
+from directory.domain import operations
+from directory.domain.models import AuditEntry, NewsArticle, Technopark
 from directory.extensions import db
-from directory.models import AuditEntry, NewsArticle, Technopark
 
 ARTICLE = {
     "url": "https://news.example/2016/09/29/kvantorium",

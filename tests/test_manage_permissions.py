@@ -11,8 +11,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from directory import create_app
+from directory.domain.models import AuditEntry, NewsArticle, Role, Technopark, User
 from directory.extensions import db
-from directory.models import AuditEntry, NewsArticle, Role, Technopark, User
 
 # Pages any signed-in account may open: they show or create only the user's own things.
 OPEN_TO_EVERY_ACCOUNT = {

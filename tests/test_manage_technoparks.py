@@ -12,9 +12,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, select, text
 
-from directory import operations
-from directory.extensions import db
-from directory.models import (
+from directory.domain import operations
+from directory.domain.models import (
     AuditEntry,
     DatePrecision,
     Direction,
@@ -26,6 +25,7 @@ from directory.models import (
     Technopark,
     User,
 )
+from directory.extensions import db
 
 EDIT = "/manage/technoparks/{slug}/edit"
 

@@ -10,8 +10,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from directory.domain.models import AuditEntry, Role, Technopark, User
 from directory.extensions import db
-from directory.models import AuditEntry, Role, Technopark, User
 
 
 @pytest.fixture

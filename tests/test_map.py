@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from directory.models import LocationPrecision, Technopark
+from directory.domain.models import LocationPrecision, Technopark
 
 HOSTILE_NAME = "Тест {{ 1234*5 }} ${1+1} <img src=x onerror=alert(1)>"
 ESCAPED_NAME = "Тест {{ 1234*5 }} ${1+1} &lt;img src=x onerror=alert(1)&gt;"
@@ -253,8 +253,8 @@ def test_programme_and_organisation_pages(seeded_app: Flask) -> None:
 def test_drafts_stay_off_programme_pages(seeded_app: Flask, make_technopark) -> None:
     from sqlalchemy import select
 
+    from directory.domain.models import Program
     from directory.extensions import db
-    from directory.models import Program
 
     with seeded_app.app_context():
         program_id = db.session.execute(select(Program.id)).scalar_one()

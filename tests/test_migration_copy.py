@@ -21,12 +21,13 @@ from flask_migrate import upgrade
 from sqlalchemy import MetaData, create_engine, select, text
 from werkzeug.security import generate_password_hash
 
-from directory import create_app, operations
-from directory.accounts import create_user, grant_technopark
+from directory import create_app
 from directory.config import normalise_database_url
+from directory.data.seed import load_seed
+from directory.domain import operations
+from directory.domain.accounts import create_user, grant_technopark
+from directory.domain.models import Role, Technopark, User
 from directory.extensions import db
-from directory.models import Role, Technopark, User
-from directory.seed import load_seed
 
 INITIAL_REVISION = "0001_initial"
 Snapshot = dict[str, list[tuple[Any, ...]]]

@@ -8,8 +8,8 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect
 
 from directory import create_app
+from directory.db.text_index import include_name
 from directory.extensions import db
-from directory.text_index import include_name
 
 
 def test_upgrade_builds_the_schema_and_matches_the_models(fresh_database_url: str) -> None:

@@ -11,8 +11,8 @@ from flask import Flask
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
+from directory.domain.models import DatePrecision, NewsArticle, Technopark
 from directory.extensions import db
-from directory.models import DatePrecision, NewsArticle, Technopark
 
 
 def insert_technopark(**overrides: Any) -> None:

@@ -8,8 +8,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from directory.models import Technopark
-from directory.operations import slugify, unique_slug
+from directory.domain.models import Technopark
+from directory.domain.operations import unique_slug
+from directory.domain.text import slugify
 
 
 @pytest.mark.parametrize(

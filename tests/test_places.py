@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from directory.places import PlaceKind, UnknownPlace, place_key, resolve_place
+from directory.domain.places import PlaceKind, UnknownPlace, place_key, resolve_place
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from directory import create_app
-from directory.models import Technopark
+from directory.domain.models import Technopark
 
 FOUNDING_SLUG = "kvantorium-technopolis-moscow"
 

@@ -16,9 +16,8 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from directory import create_app
-from directory.exchange.csv_format import guard_formula, read_csv, unguard_formula, write_csv
-from directory.extensions import db
-from directory.models import (
+from directory.data.exchange.csv_format import guard_formula, read_csv, unguard_formula, write_csv
+from directory.domain.models import (
     DatePrecision,
     Direction,
     LocationPrecision,
@@ -28,6 +27,7 @@ from directory.models import (
     Status,
     Technopark,
 )
+from directory.extensions import db
 
 # Text a spreadsheet, a template engine or a careless quote would break.
 HOSTILE = "Кавычки \"двойные\", 'одинарные', запятые; {{ 7*7 }} 🚀 \u200fעברית\u200f"

@@ -8,9 +8,9 @@ from collections.abc import Callable
 import pytest
 from flask import Flask
 
-import directory.search as search_module
-from directory.models import Status, Technopark
-from directory.search import Filters, Point, placed_technoparks, search_technoparks
+import directory.domain.search as search_module
+from directory.domain.models import Status, Technopark
+from directory.domain.search import Filters, Point, placed_technoparks, search_technoparks
 
 EARTH_RADIUS_KM = 6371.0088
 

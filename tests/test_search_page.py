@@ -8,8 +8,8 @@ from collections.abc import Callable
 from flask import Flask
 from flask.testing import FlaskClient
 
-from directory.models import Technopark
-from directory.text import fold
+from directory.domain.models import Technopark
+from directory.domain.text import fold
 
 CHELNY = "kvantorium-naberezhnye-chelny"
 TECHNOPOLIS = "kvantorium-technopolis-moscow"

@@ -6,7 +6,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from directory import create_app
-from directory.security_headers import inline_hashes, tile_origin
+from directory.web.security_headers import inline_hashes, tile_origin
 
 
 def csp_directives(header: str) -> dict[str, list[str]]:

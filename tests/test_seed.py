@@ -8,8 +8,7 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import func, select
 
-from directory.extensions import db
-from directory.models import (
+from directory.domain.models import (
     AuditEntry,
     DatePrecision,
     Direction,
@@ -19,6 +18,7 @@ from directory.models import (
     Program,
     Technopark,
 )
+from directory.extensions import db
 
 FOUNDING_SLUG = "kvantorium-technopolis-moscow"
 
@@ -147,8 +147,8 @@ def test_unsourced_positions_stay_unknown(seeded_app: Flask) -> None:
 
 
 def test_seed_never_overwrites_an_edited_record(seeded_app: Flask, runner: FlaskCliRunner) -> None:
-    from directory.accounts import create_user
-    from directory.models import Role
+    from directory.domain.accounts import create_user
+    from directory.domain.models import Role
 
     with seeded_app.app_context():
         editor = create_user("editor@example.org", "Редактор", Role.ADMIN, "a long passphrase 1")

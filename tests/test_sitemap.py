@@ -8,8 +8,8 @@ from xml.etree import ElementTree
 from flask import Flask
 from flask.testing import FlaskClient
 
+from directory.domain.models import Organization, Program, Technopark
 from directory.extensions import db
-from directory.models import Organization, Program, Technopark
 
 NAMESPACE = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 

@@ -12,11 +12,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select, text
 
-from directory import operations
-from directory.auth import views as auth_views
+from directory.db.sqlite import BUSY_TIMEOUT_MS
+from directory.domain import operations
+from directory.domain.models import Technopark
 from directory.extensions import db
-from directory.models import Technopark
-from directory.sqlite import BUSY_TIMEOUT_MS
+from directory.web.auth import views as auth_views
 
 pytestmark = pytest.mark.skipif(on_postgresql(), reason="SQLite's own set-up")
 EDIT = "/manage/technoparks/kvantorium-lock/edit"
@@ -93,7 +93,7 @@ def test_pages_read_without_blocking_writers(
         attempts.append(another_process_writes(app))
         return real_lookup(*args)
 
-    monkeypatch.setattr("directory.manage.views.may_act_on", another_process_tries)
+    monkeypatch.setattr("directory.web.manage.views.may_act_on", another_process_tries)
     assert client.get(EDIT).status_code == 200
     assert attempts == [None]
 

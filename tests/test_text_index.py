@@ -9,10 +9,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import inspect, select, text
 
+from directory.db.text_index import FTS_TABLE, TRIGRAM_INDEX
+from directory.domain.models import Technopark
+from directory.domain.search import Filters, search_technoparks
 from directory.extensions import db
-from directory.models import Technopark
-from directory.search import Filters, search_technoparks
-from directory.text_index import FTS_TABLE, TRIGRAM_INDEX
 
 NAMES = {
     "kvantorium": "Кванториум «Орбита»",
@@ -37,7 +37,7 @@ def found(app: Flask, words: str) -> set[str]:
 
 def scanned(app: Flask, words: str) -> set[str]:
     """What LIKE on every row finds: the meaning the index must keep."""
-    from directory.text import fold
+    from directory.domain.text import fold
 
     with app.app_context():
         rows = db.session.execute(select(Technopark.slug, Technopark.search_text)).all()
@@ -71,7 +71,7 @@ def test_the_index_finds_what_a_full_scan_finds(
 
 
 def test_an_edit_and_a_removal_reach_the_index(app: Flask, parks: None) -> None:
-    from directory.search import refresh_search_text
+    from directory.domain.search import refresh_search_text
 
     with app.app_context():
         technopark = db.session.execute(

@@ -1,0 +1,1 @@
+"""Data in bulk: the seed, the benchmark's synthetic records, and files in and out."""

@@ -1,0 +1,48 @@
+"""SQLite set up for several processes: foreign keys, WAL, a busy timeout, BEGIN IMMEDIATE.
+
+Python's sqlite3 driver opens transactions itself, late and as deferred ones. Under several
+gunicorn workers that loses updates, or fails with "database is locked" when a reader tries
+to become a writer after another process wrote. So the driver's own transaction handling is
+switched off and SQLAlchemy's "begin" event opens each transaction: BEGIN IMMEDIATE (the
+write lock, waited for up to the busy timeout) when the caller may write, plain BEGIN for
+reads. Readers never wait: WAL lets them read during a write. PostgreSQL needs none of this.
+
+The listeners are attached to one app's engine by attach(); which transactions may write is
+the caller's to say (the web layer knows the request, the command line its command).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
+
+# How long a writer waits for another process's write to finish before giving up.
+BUSY_TIMEOUT_MS = 15_000
+
+
+def configure_connection(dbapi_connection: Any, connection_record: Any) -> None:
+    """Foreign keys, WAL and a busy timeout on every connection; transactions left to us."""
+    # None stops the driver from issuing BEGIN (and COMMIT before DDL) on its own.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    # SQLite ignores foreign keys unless each connection asks for them.
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+
+
+def attach(engine: Engine, may_write: Callable[[], bool]) -> None:
+    """Set up a SQLite engine; engines of other databases are left as they are."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    def begin(connection: Connection) -> None:
+        # IMMEDIATE takes the write lock at once, so a reader never turns into a writer late.
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if may_write() else "BEGIN")
+
+    event.listen(engine, "connect", configure_connection)
+    event.listen(engine, "begin", begin)

@@ -1,0 +1,318 @@
+"""The directory's data model: technoparks, their hosts, programmes, news, users and history."""
+
+from __future__ import annotations
+
+import enum
+import secrets
+from datetime import date, datetime
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    Enum,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    event,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..db import text_index
+from ..extensions import db
+from .dates import DatePrecision, utcnow
+
+
+def new_session_token() -> str:
+    """A random token that identifies a user's sessions until it is rotated."""
+    return secrets.token_urlsafe(32)
+
+
+class LocationPrecision(enum.StrEnum):
+    """What a stored map point is known to point at."""
+
+    BUILDING = "building"
+    STREET = "street"
+    DISTRICT = "district"
+    CITY = "city"
+    UNKNOWN = "unknown"
+
+
+class Status(enum.StrEnum):
+    """Whether a technopark takes children today."""
+
+    OPEN = "open"
+    PLANNED = "planned"
+    CLOSED = "closed"
+
+
+class Role(enum.StrEnum):
+    """What a signed-in user may do."""
+
+    ADMIN = "admin"
+    COORDINATOR = "coordinator"
+
+
+def enum_column(enum_class: type[enum.StrEnum], name: str) -> Enum:
+    """A portable enum column stored as its string values, checked by the database."""
+    return Enum(
+        enum_class,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=16,
+        values_callable=lambda members: [member.value for member in members],
+        validate_strings=True,
+    )
+
+
+technopark_direction = Table(
+    "technopark_direction",
+    db.metadata,
+    Column("technopark_id", ForeignKey("technopark.id", ondelete="CASCADE"), primary_key=True),
+    Column("direction_id", ForeignKey("direction.id", ondelete="CASCADE"), primary_key=True),
+)
+
+technopark_news = Table(
+    "technopark_news",
+    db.metadata,
+    Column("technopark_id", ForeignKey("technopark.id", ondelete="CASCADE"), primary_key=True),
+    Column("news_article_id", ForeignKey("news_article.id", ondelete="CASCADE"), primary_key=True),
+)
+
+coordinator_grant = Table(
+    "coordinator_grant",
+    db.metadata,
+    Column("user_id", ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True),
+    Column("technopark_id", ForeignKey("technopark.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Organization(db.Model):
+    """A host organisation: a technopolis, a university, an enterprise…"""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    name: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[str | None] = mapped_column(String(40))
+    address: Mapped[str | None] = mapped_column(String(500))
+    website: Mapped[str | None] = mapped_column(String(500))
+
+    technoparks: Mapped[list[Technopark]] = relationship(back_populates="host_organization")
+
+
+class Program(db.Model):
+    """A programme that creates or funds technoparks, such as АСИ's «Новая модель»."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    name: Mapped[str] = mapped_column(String(300))
+    operator: Mapped[str | None] = mapped_column(String(300))
+    url: Mapped[str | None] = mapped_column(String(500))
+    description: Mapped[str | None] = mapped_column(Text)
+
+    technoparks: Mapped[list[Technopark]] = relationship(back_populates="program")
+
+
+class Direction(db.Model):
+    """A field children study: robotics, IT, aerospace, biotech…"""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    name_en: Mapped[str] = mapped_column(String(120))
+
+    technoparks: Mapped[list[Technopark]] = relationship(
+        secondary=technopark_direction, back_populates="directions"
+    )
+
+
+class Technopark(db.Model):
+    """A children's technopark as parents see it and coordinators keep it."""
+
+    __table_args__ = (
+        CheckConstraint("latitude BETWEEN -90 AND 90", name="latitude_range"),
+        CheckConstraint("longitude BETWEEN -180 AND 180", name="longitude_range"),
+        CheckConstraint("(latitude IS NULL) = (longitude IS NULL)", name="position_complete"),
+        CheckConstraint(
+            "age_min IS NULL OR age_max IS NULL OR age_min <= age_max", name="age_order"
+        ),
+        CheckConstraint("age_min IS NULL OR age_min >= 0", name="age_min_positive"),
+        CheckConstraint(
+            "(opening_date IS NULL) = (opening_date_precision IS NULL)",
+            name="opening_date_complete",
+        ),
+        CheckConstraint("version >= 1", name="version_positive"),
+        # The nearest-N search narrows by a box on both coordinates before ranking.
+        Index("ix_technopark_position", "latitude", "longitude"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    name: Mapped[str] = mapped_column(String(300))
+    network: Mapped[str | None] = mapped_column(String(120))
+    host_organization_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organization.id", ondelete="SET NULL"), index=True
+    )
+    program_id: Mapped[int | None] = mapped_column(
+        ForeignKey("program.id", ondelete="SET NULL"), index=True
+    )
+    opening_date: Mapped[date | None] = mapped_column(Date)
+    opening_date_precision: Mapped[DatePrecision | None] = mapped_column(
+        enum_column(DatePrecision, "date_precision")
+    )
+    status: Mapped[Status] = mapped_column(
+        enum_column(Status, "technopark_status"), default=Status.OPEN
+    )
+    city: Mapped[str] = mapped_column(String(120), index=True)
+    district: Mapped[str | None] = mapped_column(String(120))
+    address: Mapped[str | None] = mapped_column(String(500))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    location_precision: Mapped[LocationPrecision] = mapped_column(
+        enum_column(LocationPrecision, "location_precision"), default=LocationPrecision.UNKNOWN
+    )
+    location_note: Mapped[str | None] = mapped_column(Text)
+    age_min: Mapped[int | None] = mapped_column(Integer)
+    age_max: Mapped[int | None] = mapped_column(Integer)
+    website: Mapped[str | None] = mapped_column(String(500))
+    phone: Mapped[str | None] = mapped_column(String(60))
+    email: Mapped[str | None] = mapped_column(String(254))
+    description: Mapped[str | None] = mapped_column(Text)
+    sources: Mapped[str | None] = mapped_column(Text)
+    published: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Benchmark records are marked so they can never pass for real listings.
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    # Set when a person changes the record; the seed never overwrites such a record.
+    edited_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    # Case- and ё-folded words for search, kept in step by search.refresh_search_text.
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+    host_organization: Mapped[Organization | None] = relationship(back_populates="technoparks")
+    program: Mapped[Program | None] = relationship(back_populates="technoparks")
+    directions: Mapped[list[Direction]] = relationship(
+        secondary=technopark_direction, back_populates="technoparks", order_by="Direction.name"
+    )
+    news: Mapped[list[NewsArticle]] = relationship(
+        secondary=technopark_news,
+        back_populates="technoparks",
+        order_by="NewsArticle.published_on.desc().nulls_last()",
+    )
+    coordinators: Mapped[list[User]] = relationship(
+        secondary=coordinator_grant, back_populates="technoparks"
+    )
+    edited_by: Mapped[User | None] = relationship(foreign_keys=[edited_by_id])
+
+    # A save that carries a stale version updates no row and raises StaleDataError.
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def has_position(self) -> bool:
+        """Whether a sourced map point is stored."""
+        return self.latitude is not None and self.longitude is not None
+
+    @property
+    def position_is_approximate(self) -> bool:
+        """Whether the stored point is only near the technopark, not its building."""
+        return self.has_position and self.location_precision != LocationPrecision.BUILDING
+
+
+# create_all builds the text search index together with the table, and drop_all removes it.
+event.listen(Technopark.__table__, "after_create", text_index.index_new_table)
+event.listen(Technopark.__table__, "before_drop", text_index.drop_with_table)
+
+
+class NewsArticle(db.Model):
+    """A news article about one or more technoparks, linked to its original."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(String(1000), unique=True)
+    title: Mapped[str | None] = mapped_column(String(500))
+    outlet: Mapped[str | None] = mapped_column(String(200))
+    published_on: Mapped[date | None] = mapped_column(Date, index=True)
+    summary: Mapped[str | None] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(8), default="ru")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    technoparks: Mapped[list[Technopark]] = relationship(
+        secondary=technopark_news, back_populates="news", order_by="Technopark.name"
+    )
+
+
+class User(UserMixin, db.Model):
+    """A person who signs in: an administrator or a programme coordinator."""
+
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(300))
+    role: Mapped[Role] = mapped_column(enum_column(Role, "user_role"), default=Role.COORDINATOR)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Part of the login cookie: a new token signs out every device at once.
+    session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    technoparks: Mapped[list[Technopark]] = relationship(
+        secondary=coordinator_grant, back_populates="coordinators", order_by="Technopark.name"
+    )
+
+    def set_password(self, password: str) -> None:
+        """Store a salted scrypt hash and end every existing session."""
+        self.password_hash = generate_password_hash(password, method="scrypt")
+        self.session_token = new_session_token()
+
+    def check_password(self, password: str) -> bool:
+        """Whether the password matches the stored hash."""
+        return check_password_hash(self.password_hash, password)
+
+    def get_id(self) -> str:
+        """Flask-Login's identity: the id and the session token together."""
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+
+class AuditEntry(db.Model):
+    """One changed field of one record: who, when, what before and after."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )
+    # Who acted when no user did: "seed", "import", "cli".
+    actor: Mapped[str | None] = mapped_column(String(60))
+    entity_type: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(40))
+    field: Mapped[str | None] = mapped_column(String(60))
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_audit_entry_entity", "entity_type", "entity_id"),)
+
+    user: Mapped[User | None] = relationship()

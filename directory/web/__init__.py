@@ -1,0 +1,35 @@
+"""The web layer: blueprints by audience, and what every response passes through.
+
+public/ (map, list, profiles, news), auth/ (sign-in), manage/ (the coordinators' workspace),
+api/ (read-only JSON), opendata/ (downloads, sitemap), vendor/ (Leaflet from its packages);
+errors, caching, security headers, the UI language and the template helpers.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from . import (
+    api,
+    auth,
+    caching,
+    errors,
+    i18n,
+    manage,
+    opendata,
+    public,
+    security_headers,
+    templating,
+    vendor,
+)
+
+
+def init_app(app: Flask) -> None:
+    """Register the blueprints and the hooks every response passes through."""
+    i18n.init_app(app)
+    templating.init_app(app)
+    for blueprint in (public.bp, auth.bp, manage.bp, vendor.bp, api.bp, opendata.bp):
+        app.register_blueprint(blueprint)
+    errors.init_app(app)
+    security_headers.init_app(app)
+    caching.init_app(app)

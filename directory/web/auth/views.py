@@ -1,0 +1,155 @@
+"""Signing in and out, with failed attempts limited per address and per account."""
+
+from __future__ import annotations
+
+import time
+from functools import cache
+from urllib.parse import unquote, urlsplit
+
+from flask import (
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
+from flask_login import current_user, login_user, logout_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ...domain.accounts import user_by_email
+from ...domain.models import User
+from ...extensions import limiter
+from ..transactions import writes_nothing
+from .forms import LoginForm
+
+# ---------------------------------------------------------------- where to go next
+
+
+def has_control_or_blank(text: str) -> bool:
+    """Whether the text holds a control character or any kind of blank."""
+    return any(char.isspace() or ord(char) < 32 or 127 <= ord(char) < 160 for char in text)
+
+
+def safe_next_path(target: str | None) -> str | None:
+    """The target when it is a path on this site, otherwise None.
+
+    Browsers read `//host`, `/\\host` and `\\\\host` as other sites, and some decode
+    `%2F` or drop blanks and control characters first, so all of those are refused.
+    """
+    if not target or len(target) > 2000:
+        return None
+    decoded = target
+    for _round in range(3):
+        decoded = unquote(decoded)
+    for text in (target, decoded):
+        if has_control_or_blank(text) or "\\" in text:
+            return None
+        if not text.startswith("/") or text.startswith("//"):
+            return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
+
+
+# ---------------------------------------------------------------- rate limits
+
+
+def failed_sign_in(_response: object) -> bool:
+    """Flask-Limiter's deduct_when: only a refused email/password pair counts."""
+    return bool(g.get("failed_sign_in"))
+
+
+def account_key() -> str:
+    """The per-account limit's key: the email as typed, case and blanks ignored."""
+    return "account:" + request.form.get("email", "").strip().casefold()
+
+
+def failures_per_account() -> str:
+    return current_app.config["LOGIN_FAILURES_PER_ACCOUNT"]
+
+
+def failures_per_address() -> str:
+    return current_app.config["LOGIN_FAILURES_PER_ADDRESS"]
+
+
+# ---------------------------------------------------------------- credentials
+
+
+@cache
+def decoy_hash() -> str:
+    """A hash to check unknown emails against, so they take as long as known ones."""
+    return generate_password_hash("no account has this password", method="scrypt")
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with this email and password, or None for any failure."""
+    user = user_by_email(email)
+    if user is None:
+        check_password_hash(decoy_hash(), password)
+        return None
+    if not user.check_password(password) or not user.active:
+        return None
+    return user
+
+
+# ---------------------------------------------------------------- views
+
+
+@writes_nothing
+@limiter.limit(
+    failures_per_address,
+    key_func=get_remote_address,
+    methods=["POST"],
+    deduct_when=failed_sign_in,
+)
+@limiter.limit(
+    failures_per_account, key_func=account_key, methods=["POST"], deduct_when=failed_sign_in
+)
+def login():
+    form = LoginForm()
+    if request.method == "GET":
+        if current_user.is_authenticated:
+            return redirect(safe_next_path(request.args.get("next")) or url_for("manage.index"))
+        form.next.data = request.args.get("next", "")
+    if form.validate_on_submit():
+        user = authenticate(form.email.data, form.password.data)
+        if user is None:
+            g.failed_sign_in = True
+            form.form_errors.append(_("Wrong email or password."))
+        else:
+            target = safe_next_path(form.next.data)
+            # A fresh session: nothing from before the sign-in carries over.
+            session.clear()
+            login_user(user, remember=form.remember.data)
+            flash(_("You are signed in as %(name)s.", name=user.name), "success")
+            return redirect(target or url_for("manage.index"))
+    return render_template("auth/login.html", form=form)
+
+
+@writes_nothing
+def logout():
+    logout_user()
+    session.clear()
+    flash(_("You are signed out."), "success")
+    return redirect(url_for("public.index"))
+
+
+def too_many_attempts(error: Exception):
+    limit = limiter.current_limit
+    retry_after = max(1, int(limit.reset_at - time.time())) if limit else 900
+    response = current_app.make_response(
+        (render_template("auth/too_many_attempts.html", minutes=-(-retry_after // 60)), 429)
+    )
+    response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
+def form_expired(error: CSRFError):
+    return render_template("auth/form_expired.html"), 400
