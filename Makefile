@@ -4,7 +4,7 @@ PYTHON := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app wsgi
 PORT ?= 5000
 
-.PHONY: run test check translations browser bench clean
+.PHONY: run test test-fast check translations browser bench clean
 
 $(PYTHON):
 	python3 -m venv $(VENV)
@@ -24,9 +24,16 @@ run: $(VENV)/.runtime-installed
 	FLASK_DEBUG=1 $(FLASK) seed
 	$(FLASK) run --debug --host 127.0.0.1 --port $(PORT)
 
+# The suite runs on both cores; TESTS_WORKERS=0 runs it in one process.
+TESTS_WORKERS ?= 2
+
 ## Install what the tests need, run the static checks, then the whole suite.
 test: check browser
-	$(PYTHON) -m pytest
+	$(PYTHON) -m pytest -n $(TESTS_WORKERS)
+
+## The inner loop: everything but the browser, the fuzzers and the slow multi-server tests.
+test-fast: $(VENV)/.dev-installed
+	$(PYTHON) -m pytest -n $(TESTS_WORKERS) -m "not browser and not slow and not fuzz"
 
 ## Static checks: lint and format, bandit (no high-severity finding), known-vulnerable pins.
 check: $(VENV)/.dev-installed

@@ -1,78 +1,185 @@
-"""Fixtures: an app with a fresh database per test, on SQLite or on TEST_DATABASE_URL."""
+"""Fixtures: an app with a fresh database per test, on SQLite or on TEST_DATABASE_URL.
+
+The databases are built once per run and copied for each test: the empty schema, and the
+schema with seed_data/ loaded through the real `flask seed` command. On SQLite a copy is a
+file copy; on PostgreSQL the tables are emptied after each test, and a test that wants the
+seed gets its rows inserted again from a snapshot taken once.
+"""
 
 from __future__ import annotations
 
 import os
-import re
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
-from html.parser import HTMLParser
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
+from helpers import (
+    CHROMIUM,
+    CHROMIUM_FLAGS,
+    FIGURES,
+    PENDING_FIGURES,
+    TEST_DATABASE_URL,
+    AuthActions,
+    on_postgresql,
+    served,
+)
 from hypothesis import settings
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, func, select, text
 from werkzeug.security import generate_password_hash
-from werkzeug.test import TestResponse
 
 from directory import create_app
 from directory.config import normalise_database_url
-from directory.domain.accounts import create_user, grant_technopark
-from directory.domain.models import Role, Technopark
+from directory.domain.models import Technopark
 from directory.domain.search import refresh_search_text
 from directory.extensions import db
-
-TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 
 # In CI the property tests replay the same examples every run, so a submission's result does
 # not depend on luck; locally they keep exploring new ones.
 settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI") == "true":
     settings.load_profile("ci")
-REPOSITORY = Path(__file__).resolve().parent.parent
-GOOD_PASSWORD = "correct horse battery staple"
-CSRF_TOKEN = re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"')
+
+TEST_SETTINGS = {
+    "TESTING": True,
+    "SECRET_KEY": "test-secret-key-that-is-long-enough",
+    "WTF_CSRF_ENABLED": True,
+    "RATELIMIT_STORAGE_URI": "memory://",
+}
+# Tests that ask for any of these get the seeded database.
+SEEDED_FIXTURES = frozenset({"seeded_app", "live_server"})
 
 
-# Figures the hardening tests measure (requests sent, conflicts, rows lost…), printed at the end.
-FIGURES: list[str] = []
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
+    """Carry the figures a test recorded on its last report, to wherever the run is summed up."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.when == "teardown":
+        report.user_properties.extend(("figure", line) for line in PENDING_FIGURES)
+        PENDING_FIGURES.clear()
 
 
-def record_figure(line: str) -> None:
-    """Keep one line of figures for the summary at the end of the run."""
-    FIGURES.append(line)
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    FIGURES.extend(value for name, value in report.user_properties if name == "figure")
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
-    """Print the recorded figures after the test results."""
+    """Print the figures the hardening tests recorded, after the test results."""
     if FIGURES:
         terminalreporter.section("hardening figures")
         for line in FIGURES:
             terminalreporter.write_line(line)
 
 
-def on_postgresql() -> bool:
-    """Whether this run uses the PostgreSQL given in TEST_DATABASE_URL."""
-    return bool(TEST_DATABASE_URL)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark tests by folder, so `-m "not browser"` and the like pick them out."""
+    for item in items:
+        folder = Path(str(item.fspath)).parent.name
+        if folder == "browser" or item.fspath.basename.startswith("test_browser"):
+            item.add_marker(pytest.mark.browser)
+
+
+def build_app(database_url: str) -> Flask:
+    return create_app({**TEST_SETTINGS, "DATABASE_URL": database_url})
+
+
+# ---------------------------------------------------------------- the databases, built once
+
+
+@dataclass
+class Templates:
+    """The empty and the seeded database, ready to be copied into each test."""
+
+    empty: Path | None = None
+    seeded: Path | None = None
+    # PostgreSQL: the seeded rows of every table, in an order foreign keys accept.
+    seed_rows: list[tuple[str, list[dict[str, Any]]]] = field(default_factory=list)
+
+
+def seed_through_the_command(app: Flask) -> None:
+    result = app.test_cli_runner().invoke(args=["seed"])
+    assert result.exit_code == 0, result.output
+
+
+def dispose(app: Flask) -> None:
+    """Close the app's connections; SQLite folds its write-ahead log into the file."""
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
 
 
 @pytest.fixture(scope="session")
-def postgresql_schema() -> Iterator[None]:
-    """On PostgreSQL, build the schema once per run; tests empty the tables afterwards."""
-    if not on_postgresql():
-        yield
+def templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Templates]:
+    if on_postgresql():
+        yield from postgresql_templates()
         return
-    app = create_app({"TESTING": True, "DATABASE_URL": TEST_DATABASE_URL})
+    folder = tmp_path_factory.mktemp("templates")
+    empty, seeded = folder / "empty.sqlite", folder / "seeded.sqlite"
+    app = build_app(f"sqlite:///{empty}")
+    with app.app_context():
+        db.create_all()
+    dispose(app)
+    shutil.copyfile(empty, seeded)
+    app = build_app(f"sqlite:///{seeded}")
+    seed_through_the_command(app)
+    dispose(app)
+    yield Templates(empty=empty, seeded=seeded)
+
+
+def postgresql_templates() -> Iterator[Templates]:
+    """The schema once per run, and the seed's rows kept to be inserted again."""
+    created = create_database_if_missing(TEST_DATABASE_URL)
+    app = build_app(TEST_DATABASE_URL)
     with app.app_context():
         db.drop_all()
         db.create_all()
-    yield
+    seed_through_the_command(app)
+    with app.app_context():
+        connection = db.session.connection()
+        rows = [
+            (table.name, [dict(row) for row in connection.execute(table.select()).mappings()])
+            for table in db.metadata.sorted_tables
+        ]
+        db.session.commit()
+        empty_every_table()
+    yield Templates(seed_rows=rows)
     with app.app_context():
         db.drop_all()
+        db.session.remove()
         db.engine.dispose()
+    if created:
+        drop_database(TEST_DATABASE_URL)
+
+
+def server_admin(url: str) -> tuple[Any, str]:
+    """An engine on the server's postgres database, and the name of the url's database."""
+    server, name = normalise_database_url(url).rsplit("/", 1)
+    return create_engine(server + "/postgres", isolation_level="AUTOCOMMIT"), name
+
+
+def create_database_if_missing(url: str) -> bool:
+    """An xdist worker's own database is made for the run; True when it was made now."""
+    engine, name = server_admin(url)
+    with engine.connect() as connection:
+        exists = connection.execute(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+        ).first()
+        if not exists:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return not exists
+
+
+def drop_database(url: str) -> None:
+    engine, name = server_admin(url)
+    with engine.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    engine.dispose()
 
 
 def empty_every_table() -> None:
@@ -82,22 +189,38 @@ def empty_every_table() -> None:
     db.session.commit()
 
 
+def insert_seed_rows(rows: list[tuple[str, list[dict[str, Any]]]]) -> None:
+    """Put the seed's rows back, and move each id sequence past them."""
+    connection = db.session.connection()
+    for name, table_rows in rows:
+        table = db.metadata.tables[name]
+        if table_rows:
+            connection.execute(table.insert(), table_rows)
+        if "id" in table.c and table_rows:
+            highest = connection.execute(select(func.max(table.c.id))).scalar_one()
+            connection.execute(
+                text(f"SELECT setval(pg_get_serial_sequence('\"{name}\"', 'id'), :highest)"),
+                {"highest": highest},
+            )
+    db.session.commit()
+
+
+# ---------------------------------------------------------------- per test
+
+
 @pytest.fixture
-def app(tmp_path: Path, postgresql_schema: None) -> Iterator[Flask]:
-    """An app on its own empty database."""
-    database_url = TEST_DATABASE_URL or f"sqlite:///{tmp_path / 'test.sqlite'}"
-    app = create_app(
-        {
-            "TESTING": True,
-            "DATABASE_URL": database_url,
-            "SECRET_KEY": "test-secret-key-that-is-long-enough",
-            "WTF_CSRF_ENABLED": True,
-            "RATELIMIT_STORAGE_URI": "memory://",
-        }
-    )
-    with app.app_context():
-        if not on_postgresql():
-            db.create_all()
+def app(request: pytest.FixtureRequest, tmp_path: Path, templates: Templates) -> Iterator[Flask]:
+    """An app on its own database: empty, or seeded when the test asks for the seed."""
+    seeded = bool(SEEDED_FIXTURES & set(request.fixturenames))
+    if on_postgresql():
+        app = build_app(TEST_DATABASE_URL)
+        if seeded:
+            with app.app_context():
+                insert_seed_rows(templates.seed_rows)
+    else:
+        database = tmp_path / "test.sqlite"
+        shutil.copyfile(templates.seeded if seeded else templates.empty, database)
+        app = build_app(f"sqlite:///{database}")
     yield app
     with app.app_context():
         if on_postgresql():
@@ -117,10 +240,8 @@ def runner(app: Flask) -> FlaskCliRunner:
 
 
 @pytest.fixture
-def seeded_app(app: Flask, runner: FlaskCliRunner) -> Flask:
-    """The app with seed_data/ loaded through the real command."""
-    result = runner.invoke(args=["seed"])
-    assert result.exit_code == 0, result.output
+def seeded_app(app: Flask) -> Flask:
+    """The app with seed_data/ loaded through the real command (copied from the template)."""
     return app
 
 
@@ -168,16 +289,6 @@ def fresh_database_url(tmp_path: Path) -> Iterator[str]:
     engine.dispose()
 
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
-
-
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     """Debian's Chromium driven by Playwright; CI must have it, a laptop may skip."""
@@ -193,107 +304,11 @@ def browser() -> Iterator[Any]:
         chromium.close()
 
 
-@contextmanager
-def served(app: Flask) -> Iterator[str]:
-    """Serve the app over HTTP on a free loopback port in a thread, for the browser."""
-    import threading
-
-    from werkzeug.serving import make_server
-
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
-        server.server_close()
-
-
 @pytest.fixture
 def live_server(seeded_app: Flask) -> Iterator[str]:
     """The seeded app, served for the browser."""
     with served(seeded_app) as url:
         yield url
-
-
-def csrf_token_in(page: str) -> str:
-    """The CSRF token of the first form on a rendered page."""
-    match = CSRF_TOKEN.search(page)
-    assert match is not None, "the page has no form with a csrf_token"
-    return match.group(1)
-
-
-class AuthActions:
-    """Create accounts, sign in and out through the real pages, and read CSRF tokens."""
-
-    def __init__(self, app: Flask, client: FlaskClient) -> None:
-        self.app = app
-        self.client = client
-        self.signed_in = False
-        self.email = "coordinator@example.org"
-        self.password = GOOD_PASSWORD
-
-    def create_user(
-        self,
-        email: str = "coordinator@example.org",
-        name: str = "Анна Петрова",
-        role: Role = Role.COORDINATOR,
-        password: str = GOOD_PASSWORD,
-        technoparks: Iterable[str] = (),
-    ) -> int:
-        """A committed account granted the technoparks with these slugs; returns its id."""
-        with self.app.app_context():
-            user = create_user(email, name, role, password)
-            for slug in technoparks:
-                grant_technopark(user, slug)
-            db.session.commit()
-            self.email, self.password = user.email, password
-            return user.id
-
-    def csrf_token(self, client: FlaskClient | None = None) -> str:
-        """A valid token for the client's session, read from a rendered form."""
-        client = client or self.client
-        path = "/manage/password" if self.signed_in else "/login"
-        response = client.get(path)
-        assert response.status_code == 200, (path, response.status_code)
-        return csrf_token_in(response.get_data(as_text=True))
-
-    def login(
-        self,
-        email: str | None = None,
-        password: str | None = None,
-        remember: bool = False,
-        next: str | None = None,
-        client: FlaskClient | None = None,
-    ) -> TestResponse:
-        """Post the sign-in form as a browser would, with the token from the page."""
-        client = client or self.client
-        data = {
-            "email": email or self.email,
-            "password": password or self.password,
-            "csrf_token": csrf_token_in(client.get("/login").get_data(as_text=True)),
-        }
-        if remember:
-            data["remember"] = "y"
-        if next is not None:
-            data["next"] = next
-        response = client.post("/login", data=data)
-        if client is self.client and response.status_code == 302:
-            self.signed_in = True
-        return response
-
-    def logout(self) -> TestResponse:
-        response = self.client.post("/logout", data={"csrf_token": self.csrf_token()})
-        self.signed_in = False
-        return response
-
-    def post(self, path: str, data: dict[str, Any] | None = None, **kwargs: Any) -> TestResponse:
-        """POST with a valid CSRF token added."""
-        return self.client.post(
-            path, data={**(data or {}), "csrf_token": self.csrf_token()}, **kwargs
-        )
 
 
 @pytest.fixture
@@ -304,75 +319,3 @@ def auth(app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> Au
         lambda password, method="scrypt": generate_password_hash(password, "scrypt:1024:8:1"),
     )
     return AuthActions(app, client)
-
-
-class FormReader(HTMLParser):
-    """What a browser would submit from one form of a page: its inputs, selects, textareas."""
-
-    def __init__(self, action: str) -> None:
-        super().__init__(convert_charrefs=True)
-        self.action = action
-        self.inside = False
-        self.found = False
-        self.values: dict[str, list[str]] = {}
-        self.select: str | None = None
-        self.first_option: str | None = None
-        self.textarea: str | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        attributes = {name: value or "" for name, value in attrs}
-        if tag == "form" and attributes.get("action") == self.action and not self.found:
-            self.inside = self.found = True
-            return
-        if not self.inside:
-            return
-        name = attributes.get("name")
-        if tag == "input" and name:
-            kind = attributes.get("type", "text")
-            if kind in ("checkbox", "radio") and "checked" not in attributes:
-                self.values.setdefault(name, [])
-                return
-            if kind in ("submit", "button"):
-                return
-            default = "on" if kind in ("checkbox", "radio") else ""
-            self.values.setdefault(name, []).append(attributes.get("value", default))
-        elif tag == "select" and name:
-            self.select = name
-            self.values.setdefault(name, [])
-            self.first_option = None
-        elif tag == "option" and self.select:
-            if self.first_option is None:
-                self.first_option = attributes.get("value", "")
-            if "selected" in attributes:
-                self.values[self.select].append(attributes.get("value", ""))
-        elif tag == "textarea" and name:
-            self.textarea = name
-            self.values[name] = [""]
-
-    def handle_data(self, data: str) -> None:
-        if self.inside and self.textarea:
-            self.values[self.textarea][0] += data
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "form" and self.inside:
-            self.inside = False
-        elif tag == "select" and self.select:
-            # A select with nothing marked sends its first option, as browsers do.
-            if not self.values[self.select] and self.first_option is not None:
-                self.values[self.select].append(self.first_option)
-            self.select = None
-        elif tag == "textarea" and self.textarea:
-            # Browsers drop the one newline that follows <textarea>.
-            value = self.values[self.textarea][0]
-            self.values[self.textarea][0] = value[1:] if value.startswith("\n") else value
-            self.textarea = None
-
-
-def form_data(page: str, action: str) -> dict[str, Any]:
-    """The fields of the form posting to `action`, as a browser would send them unchanged."""
-    reader = FormReader(action)
-    reader.feed(page)
-    assert reader.found, f"no form posts to {action}"
-    return {
-        name: values[0] if len(values) == 1 else values for name, values in reader.values.items()
-    }

@@ -26,8 +26,6 @@ from .records import technopark_with_details
 # A listing nobody has confirmed for this long may no longer be true.
 CONFIRMATION_MAX_AGE = timedelta(days=365)
 
-ATTENTION_REASONS = ("draft", "position", "unconfirmed", "ages", "directions", "contacts")
-
 
 def technoparks_for(user: User) -> Select[tuple[Technopark]]:
     """The technoparks the user may act on (an admin: every real one), by city and name."""
@@ -45,7 +43,8 @@ def technoparks_for(user: User) -> Select[tuple[Technopark]]:
 
 
 def attention_reasons(technopark: Technopark, now: datetime) -> list[str]:
-    """Why a listing needs its coordinator, as codes from ATTENTION_REASONS."""
+    """Why a listing needs its coordinator: draft, position, unconfirmed, ages, directions,
+    contacts."""
     reasons = []
     if not technopark.published:
         reasons.append("draft")

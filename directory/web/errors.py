@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from flask import Flask, abort, current_app, g, jsonify, render_template, request
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -11,11 +9,11 @@ from sqlalchemy.exc import DataError, InterfaceError, OperationalError, SQLAlche
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import BadRequest, HTTPException
 
+from ..domain.text import first_control_character
 from ..extensions import db
 
 # Seconds a client is asked to wait when the database is unreachable.
 RETRY_AFTER_SECONDS = 30
-CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def render_error(error: HTTPException):
@@ -23,7 +21,9 @@ def render_error(error: HTTPException):
     if answers_in_json():
         code = (error.name or "error").lower().replace(" ", "_")
         body = {"error": {"code": code, "message": error.description or error.name}}
-        return jsonify(body), error.code or 500
+        # A 405 names the methods the address answers (Allow), as HTTP asks.
+        headers = [(name, value) for name, value in error.get_headers() if name == "Allow"]
+        return jsonify(body), error.code or 500, headers
     template = {404: "errors/404.html", 500: "errors/500.html"}.get(
         error.code or 500, "errors/generic.html"
     )
@@ -76,7 +76,7 @@ def value_not_storable(error: DataError):
 
 def refuse_control_characters_in_paths() -> None:
     """No page's address holds a control character: 404 before any query sees one."""
-    if CONTROL_CHARACTER.search(request.path):
+    if first_control_character(request.path, multiline=False):
         abort(404)
 
 

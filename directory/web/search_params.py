@@ -1,12 +1,13 @@
 """The search parameters the list page, the map data and the API share, read and checked.
 
-Each bad value becomes a ParameterError naming its parameter: the API answers 400 with it,
-the page shows it beside the form and lists what the other, valid parameters find.
+Each bad value becomes a ParameterError naming its parameter: the API answers 400 with it
+(404 for a place the gazetteer does not know), the page shows it beside the form and lists
+what the other, valid parameters find. A parameter that is valid but has no effect (a
+distance limit without a starting point) is a notice: the search runs without it and says so.
 """
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -16,22 +17,26 @@ from urllib.parse import urlencode
 from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
+from pydantic import ValidationError
 
 from ..domain.geo import Point
 from ..domain.models import Status
 from ..domain.places import Place, UnknownPlace, resolve_place
 from ..domain.search import Filters, direction_slugs
+from ..domain.text import without_control_characters
+from .api.schemas import (
+    DEFAULT_LIMIT,
+    MAX_AGE,
+    MAX_LIMIT,
+    MAX_PAGE,
+    MAX_RADIUS_KM,
+    MAX_TEXT_LENGTH,
+    SearchParameters,
+)
 
-MAX_TEXT_LENGTH = 200
-MAX_AGE = 99
-MAX_PAGE = 10_000
-DEFAULT_LIMIT = 50
-MAX_LIMIT = 200
-MAX_RADIUS_KM = 20_000
-# Plain ASCII decimals only: float() would also take "nan", "1e999", "١٢" and "1_0".
-DECIMAL = re.compile(r"[+-]?(?:\d{1,12}(?:\.\d{0,12})?|\.\d{1,12})", re.ASCII)
-WHOLE = re.compile(r"\d+", re.ASCII)
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+# Two numbers with a comma, whatever their range: tells a position off the Earth from a typo.
+TWO_DECIMALS = re.compile(r"\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)\s*,\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)\s*")
+FREE_TEXT = ("q", "city", "place")
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,8 @@ class SearchQuery:
     page: int = 1
     per_page: int = DEFAULT_LIMIT
     errors: list[ParameterError] = field(default_factory=list)
+    # Valid parameters the search could not use; it runs without them and says why.
+    notices: list[ParameterError] = field(default_factory=list)
 
     @property
     def origin(self) -> Point | None:
@@ -73,39 +80,96 @@ class SearchQuery:
 
     def url_without_errors(self, **changes: Any) -> str:
         """This page's URL without the parameters that failed, and with some changed."""
-        dropped: dict[str, Any] = {error.parameter: None for error in self.errors}
+        dropped: dict[str, Any] = {error.parameter: None for error in (*self.errors, *self.notices)}
         return url_with(**{**dropped, **changes})
 
     def error_for(self, parameter: str) -> ParameterError | None:
         """The error about this parameter, if any, to show beside its field."""
-        return next((error for error in self.errors if error.parameter == parameter), None)
+        return next(
+            (error for error in (*self.errors, *self.notices) if error.parameter == parameter),
+            None,
+        )
 
 
-def read_search_query(args: Mapping[str, str]) -> SearchQuery:
-    """Read the search parameters; bad ones are left out and recorded in .errors."""
-    query = SearchQuery()
-    errors = query.errors
-    text = read_text(args, "q", errors)
-    city = read_text(args, "city", errors)
-    place_name = read_text(args, "place", errors)
-    direction = read_direction(args, errors)
-    age = read_whole(args, "age", 0, MAX_AGE, errors, AGE_MESSAGE)
-    status = read_status(args, errors)
-    query.filters = Filters(text=text, city=city, direction=direction, age=age, status=status)
-    query.near = read_near(args, errors)
-    query.radius_km = read_radius(args, errors)
-    query.page = read_whole(args, "page", 1, MAX_PAGE, errors, PAGE_MESSAGE) or 1
-    query.per_page = read_limit(args, errors)
-    if place_name is not None:
+def read_search_query(args: Mapping[str, str], exact: bool = False) -> SearchQuery:
+    """Read the search parameters; bad ones are left out and recorded in .errors.
+
+    The types and bounds are SearchParameters' (the API document shows the same ones);
+    which directions and places exist, the database and the gazetteer say. A form sends
+    its empty fields and a person's stray blanks; the API, asked exactly, takes values as
+    its document writes them (exact=True), so `age=` is an error there, not "any age".
+    """
+    raw = given_parameters(args, exact)
+    errors: list[ParameterError] = []
+    try:
+        parameters = SearchParameters.model_validate(raw)
+    except ValidationError as invalid:
+        refused = {str(problem["loc"][0]) for problem in invalid.errors()}
+        errors += [
+            parameter_error(name, raw[name])
+            for name in SearchParameters.model_fields
+            if name in refused
+        ]
+        parameters = SearchParameters.model_validate(
+            {name: value for name, value in raw.items() if name not in refused}
+        )
+    direction = parameters.direction
+    if direction is not None and direction not in direction_slugs():
+        errors.append(unknown_direction_error(direction))
+        direction = None
+    query = SearchQuery(
+        filters=Filters(
+            text=parameters.q,
+            city=parameters.city,
+            direction=direction,
+            age=parameters.age,
+            status=parameters.status,
+        ),
+        near=point_of(parameters.near),
+        radius_km=parameters.radius_km,
+        page=parameters.page,
+        per_page=min(parameters.limit, MAX_LIMIT),
+        errors=errors,
+    )
+    if parameters.place is not None:
         try:
-            query.place = resolve_place(place_name)
+            query.place = resolve_place(parameters.place)
         except UnknownPlace as unknown:
             errors.append(unknown_place_error(unknown))
     if query.radius_km is not None and query.origin is None:
         if not any(error.parameter in ("near", "place") for error in errors):
-            errors.append(ParameterError("radius_km", RADIUS_WITHOUT_ORIGIN_MESSAGE))
+            query.notices.append(ParameterError("radius_km", RADIUS_WITHOUT_ORIGIN_MESSAGE))
         query.radius_km = None
     return query
+
+
+def given_parameters(args: Mapping[str, str], exact: bool) -> dict[str, str]:
+    """The search parameters a request gives; free text without surrounding blanks, and
+    (unless exact) every other value too, empty ones left out.
+
+    No name or address holds a control character (and PostgreSQL refuses NUL), so in free
+    text each one reads as a blank; empty free text is no filter at all.
+    """
+    given = {}
+    for name in SearchParameters.model_fields:
+        value = args.get(name)
+        if value is None:
+            continue
+        if name in FREE_TEXT:
+            value = without_control_characters(value).strip()
+        elif not exact:
+            value = value.strip()
+        if value or (exact and name not in FREE_TEXT):
+            given[name] = value
+    return given
+
+
+def point_of(near: str | None) -> Point | None:
+    """near=LAT,LON, already checked, as a point."""
+    if near is None:
+        return None
+    latitude, longitude = (float(part) for part in near.split(","))
+    return Point(latitude, longitude)
 
 
 AGE_MESSAGE = _l("The age (age) must be a whole number of years from 0 to %(max)s.", max=MAX_AGE)
@@ -113,191 +177,58 @@ PAGE_MESSAGE = _l("The page number (page) must be a whole number from 1 to %(max
 RADIUS_WITHOUT_ORIGIN_MESSAGE = _l(
     "A distance limit (radius_km) needs a starting point: choose a place or use “Near me”."
 )
+LIMIT_MESSAGE = _l(
+    "The page size (limit) must be a whole number from 1; more than %(max)s counts as %(max)s.",
+    max=MAX_LIMIT,
+)
+NEAR_FORMAT_MESSAGE = _l(
+    "The position (near) must be a latitude and a longitude in degrees, separated by a "
+    "comma, such as 55.7101,37.7183."
+)
+NEAR_RANGE_MESSAGE = _l(
+    "The position (near) is not on Earth: the latitude must be from -90 to 90 and the "
+    "longitude from -180 to 180."
+)
+RADIUS_MESSAGE = _l(
+    "The distance limit (radius_km) must be a number of kilometres greater than 0 and at "
+    "most %(max)s.",
+    max=MAX_RADIUS_KM,
+)
+STATUS_MESSAGE = _l(
+    "The status (status) must be one of: %(choices)s.",
+    choices=", ".join(status.value for status in Status),
+)
 
 
-def raw_value(args: Mapping[str, str], name: str) -> str | None:
-    """The parameter's text without surrounding spaces, or None when absent or empty."""
-    value = args.get(name)
-    if value is None:
-        return None
-    value = value.strip()
-    return value or None
-
-
-def read_text(args: Mapping[str, str], name: str, errors: list[ParameterError]) -> str | None:
-    """Free text without control characters, at most MAX_TEXT_LENGTH characters."""
-    value = raw_value(args, name)
-    if value is None:
-        return None
-    # PostgreSQL refuses NUL in strings; no name or address holds control characters.
-    value = CONTROL_CHARACTERS.sub(" ", value).strip()
-    if len(value) > MAX_TEXT_LENGTH:
-        errors.append(
-            ParameterError(
-                name,
-                _l(
-                    "%(name)s is too long: at most %(max)s characters.",
-                    name=name,
-                    max=MAX_TEXT_LENGTH,
-                ),
-            )
+def parameter_error(name: str, value: str) -> ParameterError:
+    """Why a parameter's value cannot be used, in the words of that parameter."""
+    if name in FREE_TEXT:
+        message = _l(
+            "%(name)s is too long: at most %(max)s characters.", name=name, max=MAX_TEXT_LENGTH
         )
-        return None
-    return value or None
+    elif name == "near":
+        message = NEAR_RANGE_MESSAGE if TWO_DECIMALS.fullmatch(value) else NEAR_FORMAT_MESSAGE
+    else:
+        message = {
+            "age": AGE_MESSAGE,
+            "page": PAGE_MESSAGE,
+            "limit": LIMIT_MESSAGE,
+            "radius_km": RADIUS_MESSAGE,
+            "status": STATUS_MESSAGE,
+        }[name]
+    return ParameterError(name, message)
 
 
-def read_whole(
-    args: Mapping[str, str],
-    name: str,
-    low: int,
-    high: int,
-    errors: list[ParameterError],
-    message: LazyString,
-) -> int | None:
-    """A whole number from low to high, or None (and an error) otherwise."""
-    value = raw_value(args, name)
-    if value is None:
-        return None
-    number = whole_number(value)
-    if number is not None and low <= number <= high:
-        return number
-    errors.append(ParameterError(name, message))
-    return None
-
-
-def whole_number(text: str) -> int | None:
-    """A whole number written in ASCII digits; past 12 digits, a number larger than any limit."""
-    if not WHOLE.fullmatch(text):
-        return None
-    digits = text.lstrip("0") or "0"
-    # int() of thousands of digits is slow, and Python refuses past 4300 of them.
-    return int(digits) if len(digits) <= 12 else 10**12
-
-
-def read_limit(args: Mapping[str, str], errors: list[ParameterError]) -> int:
-    """How many items a page holds: a whole number from 1, capped at MAX_LIMIT."""
-    value = raw_value(args, "limit")
-    if value is None:
-        return DEFAULT_LIMIT
-    number = whole_number(value)
-    if number is not None and number >= 1:
-        return min(number, MAX_LIMIT)
-    errors.append(
-        ParameterError(
-            "limit",
-            _l(
-                "The page size (limit) must be a whole number from 1; "
-                "more than %(max)s counts as %(max)s.",
-                max=MAX_LIMIT,
-            ),
-        )
+def unknown_direction_error(value: str) -> ParameterError:
+    """The error for a direction slug the directory does not know, listing those it does."""
+    return ParameterError(
+        "direction",
+        _l(
+            "There is no direction “%(value)s” (direction). Known directions: %(choices)s.",
+            value=value[:MAX_TEXT_LENGTH],
+            choices=", ".join(sorted(direction_slugs())),
+        ),
     )
-    return DEFAULT_LIMIT
-
-
-def read_decimal(text: str) -> float | None:
-    """A plain decimal number such as -37.5, or None for anything else."""
-    if not DECIMAL.fullmatch(text):
-        return None
-    number = float(text)
-    return number if math.isfinite(number) else None
-
-
-def read_near(args: Mapping[str, str], errors: list[ParameterError]) -> Point | None:
-    """near=LAT,LON in decimal degrees."""
-    value = raw_value(args, "near")
-    if value is None:
-        return None
-    parts = value.split(",")
-    numbers = [read_decimal(part.strip()) for part in parts]
-    if len(parts) != 2 or None in numbers:
-        errors.append(
-            ParameterError(
-                "near",
-                _l(
-                    "The position (near) must be a latitude and a longitude in degrees, "
-                    "separated by a comma, such as 55.7101,37.7183."
-                ),
-            )
-        )
-        return None
-    latitude, longitude = numbers
-    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
-        errors.append(
-            ParameterError(
-                "near",
-                _l(
-                    "The position (near) is not on Earth: the latitude must be from -90 to 90 "
-                    "and the longitude from -180 to 180."
-                ),
-            )
-        )
-        return None
-    return Point(latitude, longitude)
-
-
-def read_radius(args: Mapping[str, str], errors: list[ParameterError]) -> float | None:
-    """radius_km: a distance in kilometres, more than 0 and at most MAX_RADIUS_KM."""
-    value = raw_value(args, "radius_km")
-    if value is None:
-        return None
-    radius = read_decimal(value)
-    if radius is not None and 0 < radius <= MAX_RADIUS_KM:
-        return radius
-    errors.append(
-        ParameterError(
-            "radius_km",
-            _l(
-                "The distance limit (radius_km) must be a number of kilometres "
-                "greater than 0 and at most %(max)s.",
-                max=MAX_RADIUS_KM,
-            ),
-        )
-    )
-    return None
-
-
-def read_status(args: Mapping[str, str], errors: list[ParameterError]) -> Status | None:
-    """status: open, planned or closed."""
-    value = raw_value(args, "status")
-    if value is None:
-        return None
-    try:
-        return Status(value)
-    except ValueError:
-        errors.append(
-            ParameterError(
-                "status",
-                _l("The status (status) must be one of: %(choices)s.", choices=status_choices()),
-            )
-        )
-        return None
-
-
-def status_choices() -> str:
-    """The statuses a visitor may filter by, for messages."""
-    return ", ".join(status.value for status in Status)
-
-
-def read_direction(args: Mapping[str, str], errors: list[ParameterError]) -> str | None:
-    """direction: the slug of a known direction, such as robotics."""
-    value = raw_value(args, "direction")
-    if value is None:
-        return None
-    known = direction_slugs()
-    if value in known:
-        return value
-    errors.append(
-        ParameterError(
-            "direction",
-            _l(
-                "There is no direction “%(value)s” (direction). Known directions: %(choices)s.",
-                value=value[:MAX_TEXT_LENGTH],
-                choices=", ".join(sorted(known)),
-            ),
-        )
-    )
-    return None
 
 
 def unknown_place_error(unknown: UnknownPlace) -> ParameterError:

@@ -24,6 +24,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ...domain.accounts import user_by_email
 from ...domain.models import User
+from ...domain.text import first_control_character
 from ...extensions import limiter
 from ..transactions import writes_nothing
 from .forms import LoginForm
@@ -33,7 +34,9 @@ from .forms import LoginForm
 
 def has_control_or_blank(text: str) -> bool:
     """Whether the text holds a control character or any kind of blank."""
-    return any(char.isspace() or ord(char) < 32 or 127 <= ord(char) < 160 for char in text)
+    return first_control_character(text, multiline=False) is not None or any(
+        char.isspace() for char in text
+    )
 
 
 def safe_next_path(target: str | None) -> str | None:

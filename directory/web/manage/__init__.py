@@ -10,7 +10,6 @@ from ..auth.views import form_expired
 from . import import_views, views
 
 bp = Blueprint("manage", __name__, url_prefix="/manage")
-bp.before_request(views.require_sign_in)
 bp.context_processor(views.history_helpers)
 bp.register_error_handler(CSRFError, form_expired)
 

@@ -1,7 +1,8 @@
 """The coordinators' workspace: their technoparks, news, history; accounts for admins.
 
-Every view says who may use it: `signed_in` (any active account), `admins_only`, or
+Every view says who may use it: `signed_in` (any active account), `admins_only`, and then
 `technopark_for_action(slug)`, which refuses a coordinator without the grant (403).
+Anonymous visitors are sent to sign in and brought back.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from functools import wraps
 from typing import Any
 
 from flask import (
+    Response,
     abort,
     current_app,
     flash,
@@ -50,13 +52,11 @@ from .forms import (
 # ---------------------------------------------------------------- who may do what
 
 
-def require_sign_in():
-    """Anonymous visitors are sent to the sign-in page, which brings them back."""
-    if not current_user.is_authenticated:
-        flash(_("Sign in to open the coordinators' workspace."), "info")
-        path = request.path + ("?" + request.query_string.decode() if request.query_string else "")
-        return redirect(url_for("auth.login", next=path))
-    return None
+def sign_in_first() -> Response:
+    """Send an anonymous visitor to the sign-in page, which brings them back here."""
+    flash(_("Sign in to open the coordinators' workspace."), "info")
+    path = request.path + ("?" + request.query_string.decode() if request.query_string else "")
+    return redirect(url_for("auth.login", next=path))
 
 
 def signed_in(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -65,7 +65,7 @@ def signed_in(view: Callable[..., Any]) -> Callable[..., Any]:
     @wraps(view)
     def checked(*args: Any, **kwargs: Any) -> Any:
         if not current_user.is_authenticated:
-            abort(401)
+            return sign_in_first()
         return view(*args, **kwargs)
 
     return checked
@@ -77,7 +77,7 @@ def admins_only(view: Callable[..., Any]) -> Callable[..., Any]:
     @wraps(view)
     def checked(*args: Any, **kwargs: Any) -> Any:
         if not current_user.is_authenticated:
-            abort(401)
+            return sign_in_first()
         if not current_user.is_admin:
             abort(403)
         return view(*args, **kwargs)

@@ -7,9 +7,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import AuthActions
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
+from helpers import AuthActions
 from sqlalchemy import func, select
 
 from directory.domain.models import AuditEntry, Role, Technopark

@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
 import pytest
-from conftest import GOOD_PASSWORD, REPOSITORY, AuthActions
 from flask import Flask
 from flask.testing import FlaskClient
+from helpers import GOOD_PASSWORD, REPOSITORY, AuthActions
 from sqlalchemy import select
 
 from directory import create_app

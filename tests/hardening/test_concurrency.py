@@ -26,7 +26,8 @@ from typing import Any
 
 import pytest
 import requests
-from conftest import (
+from flask_migrate import upgrade
+from helpers import (
     REPOSITORY,
     TEST_DATABASE_URL,
     csrf_token_in,
@@ -34,7 +35,6 @@ from conftest import (
     on_postgresql,
     record_figure,
 )
-from flask_migrate import upgrade
 from sqlalchemy import create_engine, select, text
 from werkzeug.security import generate_password_hash
 
@@ -45,7 +45,7 @@ from directory.domain.models import AuditEntry, Role, Technopark
 from directory.domain.search import refresh_search_text
 from directory.extensions import db
 
-pytestmark = pytest.mark.concurrency
+pytestmark = pytest.mark.slow
 
 WORKERS = 4
 SEPARATE_EDITS = 50
@@ -200,7 +200,7 @@ def separate_slug(number: int) -> str:
     return f"technopark-{number:02d}"
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """An empty database of its own: a SQLite file, or a new PostgreSQL database."""
     if request.param == "sqlite":

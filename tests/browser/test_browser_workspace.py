@@ -6,8 +6,8 @@ from collections.abc import Callable, Iterator
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import GOOD_PASSWORD, AuthActions, served
 from flask import Flask
+from helpers import GOOD_PASSWORD, AuthActions, served
 
 from directory.domain.models import Technopark
 

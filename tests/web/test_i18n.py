@@ -13,7 +13,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask.testing import FlaskClient
 
-TRANSLATIONS = Path(__file__).resolve().parent.parent / "directory" / "translations"
+TRANSLATIONS = Path(__file__).resolve().parents[2] / "directory" / "translations"
 
 
 def test_russian_is_the_default(client: FlaskClient) -> None:

@@ -7,9 +7,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import AuthActions, form_data
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
+from helpers import AuthActions, form_data
 
 from directory import create_app
 from directory.db.data_version import current_data_version

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "audit_requirements.py"
+SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "audit_requirements.py"
 spec = importlib.util.spec_from_file_location("audit_requirements", SCRIPT)
 audit_requirements = importlib.util.module_from_spec(spec)
 sys.modules["audit_requirements"] = audit_requirements

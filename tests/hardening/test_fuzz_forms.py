@@ -12,9 +12,9 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from conftest import AuthActions, form_data, record_figure
 from flask import Flask
 from flask.testing import FlaskClient
+from helpers import AuthActions, form_data, record_figure
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import MetaData, select
@@ -28,6 +28,8 @@ FUZZ_SETTINGS = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
+
+pytestmark = pytest.mark.fuzz
 # Any Unicode a form can carry (lone surrogates cannot be encoded as UTF-8 by any client).
 ANY_TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=80)
 LONG_TEXT = st.text(st.characters(exclude_categories=("Cs",)), min_size=250, max_size=700)

@@ -7,9 +7,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from conftest import AuthActions, form_data, on_postgresql
 from flask import Flask
 from flask.testing import FlaskClient
+from helpers import AuthActions, form_data, on_postgresql
 from sqlalchemy import select, text
 
 from directory.db.sqlite import BUSY_TIMEOUT_MS

@@ -15,9 +15,9 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import pytest
-from conftest import GOOD_PASSWORD, AuthActions, csrf_token_in, form_data, record_figure
 from flask import Flask
 from flask.testing import FlaskClient
+from helpers import GOOD_PASSWORD, AuthActions, csrf_token_in, form_data, record_figure
 from payloads import PAYLOADS, REFUSED_EVERYWHERE, check_html, check_json, typed
 from sqlalchemy import select
 

@@ -7,9 +7,9 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from conftest import AuthActions, form_data, on_postgresql
 from flask import Flask
 from flask.testing import FlaskClient
+from helpers import AuthActions, form_data, on_postgresql
 from sqlalchemy import create_engine, select, text
 
 from directory.domain import operations
@@ -622,7 +622,7 @@ def test_a_save_racing_another_process_is_refused_by_the_database(
 ) -> None:
     """Both saves carry version 1; the other process commits between our read and our write."""
     if not on_postgresql():
-        # tests/test_sqlite.py shows the other writer waits for the whole save instead.
+        # tests/unit/test_sqlite.py shows the other writer waits for the whole save instead.
         pytest.skip("on SQLite a save holds the write lock from its first read (BEGIN IMMEDIATE)")
     engine = create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
     real_refresh = operations.refresh_search_text

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import TEST_DATABASE_URL, AuthActions, form_data, on_postgresql
 from flask import Flask
 from flask.testing import FlaskClient
+from helpers import TEST_DATABASE_URL, AuthActions, form_data, on_postgresql
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
@@ -102,7 +102,7 @@ def prepare(app: Flask) -> None:
         db.session.commit()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def outage(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Outage]:
     if request.param == "sqlite":
         folder = tmp_path / "database"

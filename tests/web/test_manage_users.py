@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from conftest import GOOD_PASSWORD, AuthActions, form_data
 from flask import Flask
 from flask.testing import FlaskClient
+from helpers import GOOD_PASSWORD, AuthActions, form_data
 from sqlalchemy import select
 
 from directory.domain.models import AuditEntry, Role, Technopark, User

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from conftest import served
 from flask import Flask
 from flask.testing import FlaskCliRunner
+from helpers import served
 
 pytestmark = pytest.mark.browser
 

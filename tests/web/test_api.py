@@ -15,7 +15,13 @@ from openapi_spec_validator import validate
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
-from directory.domain.models import DatePrecision, LocationPrecision, NewsArticle, Technopark
+from directory.domain.models import (
+    DatePrecision,
+    Direction,
+    LocationPrecision,
+    NewsArticle,
+    Technopark,
+)
 from directory.extensions import db
 
 LIST_FIELDS = {
@@ -286,7 +292,7 @@ def test_openapi_document_validates_and_describes_everything(client: FlaskClient
     validate(document)
     assert document["openapi"].startswith("3.1")
     listing = document["paths"]["/api/technoparks"]["get"]
-    names = {parameter["$ref"].rsplit("/", 1)[1] for parameter in listing["parameters"]}
+    names = {parameter["name"] for parameter in listing["parameters"]}
     assert names == {
         "q",
         "city",
@@ -299,13 +305,48 @@ def test_openapi_document_validates_and_describes_everything(client: FlaskClient
         "page",
         "limit",
     }
+    error_body = {"$ref": "#/components/schemas/ErrorBody"}
     for path in ("/api/technoparks", "/api/technoparks.geojson"):
         bad = document["paths"][path]["get"]["responses"]["400"]
-        assert bad == {"$ref": "#/components/responses/BadRequest"}
-    error_schema = document["components"]["schemas"]["Error"]["properties"]["error"]
-    assert error_schema["required"] == ["code", "message"]
+        assert bad["content"]["application/json"]["schema"] == error_body
     for path in document["paths"].values():
         assert set(path) == {"get"}
+        for status in ("405", "503"):
+            answer = path["get"]["responses"][status]
+            assert answer["content"]["application/json"]["schema"] == error_body
+    error_schema = document["components"]["schemas"]["ErrorDetail"]
+    assert error_schema["required"] == ["code", "message"]
+
+
+def test_the_document_lists_exactly_the_api_routes(app: Flask, client: FlaskClient) -> None:
+    """Every rule under /api is documented, and every documented path is a rule."""
+    document = client.get("/api/openapi.json").get_json()
+    documented = set(document["paths"])
+    routed = set()
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/api/") and rule.endpoint != "api.unknown":
+            routed.add(rule.rule.replace("<slug>", "{slug}"))
+    assert routed == documented
+
+
+def test_the_direction_parameter_lists_the_stored_directions(
+    app: Flask, client: FlaskClient
+) -> None:
+    with app.app_context():
+        db.session.add_all(
+            [
+                Direction(slug="robotics", name="Робототехника", name_en="Robotics"),
+                Direction(slug="bio", name="Биология", name_en="Biology"),
+            ]
+        )
+        db.session.commit()
+    document = client.get("/api/openapi.json").get_json()
+    (direction,) = [
+        parameter
+        for parameter in document["paths"]["/api/technoparks"]["get"]["parameters"]
+        if parameter["name"] == "direction"
+    ]
+    assert direction["schema"]["enum"] == ["bio", "robotics"]
 
 
 @pytest.mark.parametrize(

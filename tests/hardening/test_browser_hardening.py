@@ -13,8 +13,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import GOOD_PASSWORD, AuthActions, record_figure, served
 from flask import Flask
+from helpers import GOOD_PASSWORD, AuthActions, record_figure, served
 from payloads import PAYLOADS, REFUSED_EVERYWHERE
 from sqlalchemy import select
 

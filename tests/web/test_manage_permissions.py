@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from conftest import AuthActions, csrf_token_in
 from flask import Flask
 from flask.testing import FlaskClient
+from helpers import AuthActions, csrf_token_in
 from sqlalchemy import func, select
 
 from directory import create_app

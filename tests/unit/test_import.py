@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 from click.testing import Result
-from conftest import on_postgresql
 from flask import Flask
 from flask.testing import FlaskCliRunner
+from helpers import on_postgresql
 from sqlalchemy import func, select
 
 from directory.data.exchange.csv_format import read_csv
@@ -558,7 +558,7 @@ def test_a_colleagues_save_during_the_import_stops_it_whole(
 ) -> None:
     if not on_postgresql():
         # An import holds SQLite's write lock from its first statement (BEGIN IMMEDIATE),
-        # so a colleague's save waits for it instead: tests/test_sqlite.py shows that.
+        # so a colleague's save waits for it instead: tests/unit/test_sqlite.py shows that.
         pytest.skip("on SQLite an import holds the write lock from its first read")
     make_technopark(slug="a", name="Старое А", city="Тула")
     make_technopark(slug="b", name="Старое Б", city="Тула")

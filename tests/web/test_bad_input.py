@@ -45,12 +45,13 @@ BAD_INPUTS = [
     ("radius_km", {"near": "55.7,37.6", "radius_km": "inf"}),
     ("radius_km", {"near": "55.7,37.6", "radius_km": "1e309"}),
     ("radius_km", {"near": "55.7,37.6", "radius_km": "50000"}),
-    ("radius_km", {"radius_km": "10"}),
     ("direction", {"direction": "underwater-basket-weaving"}),
     ("status", {"status": "maybe"}),
     ("q", {"q": "к" * 201}),
     ("place", {"place": "Xyzzyqwerty"}),
 ]
+# A place the gazetteer does not know is not found (404) by the API; the page says so (400).
+STATUS_ON_THE_API = {"place": 404}
 
 
 @pytest.fixture
@@ -64,7 +65,7 @@ def test_api_answers_400_naming_the_parameter(
     client: FlaskClient, listed: None, path: str, parameter: str, args: dict[str, str]
 ) -> None:
     response = client.get(path + "?" + urlencode(args))
-    assert response.status_code == 400
+    assert response.status_code == STATUS_ON_THE_API.get(parameter, 400)
     error = response.get_json()["error"]
     assert error["code"] in {"invalid_parameter", "unknown_place"}
     assert error["parameter"] == parameter
@@ -84,6 +85,27 @@ def test_page_renders_with_a_visible_message(
     # The rest of the page is there: the form and the technopark the other filters find.
     assert 'id="search-form"' in page
     assert "Видимый технопарк" in page
+
+
+@pytest.mark.parametrize("path", ["/api/technoparks", "/api/technoparks.geojson"])
+def test_a_distance_limit_without_a_starting_point_is_left_out_and_said(
+    client: FlaskClient, listed: None, path: str
+) -> None:
+    body = client.get(path + "?radius_km=10").get_json()
+    assert body["warnings"] == [
+        {
+            "parameter": "radius_km",
+            "message": "A distance limit (radius_km) needs a starting point: choose a place "
+            "or use “Near me”.",
+        }
+    ]
+    listed_slugs = [item["slug"] for item in body.get("items", [])] or [
+        feature["properties"]["slug"] for feature in body["features"]
+    ]
+    assert listed_slugs == ["listed"]
+    page = client.get("/?radius_km=10&lang=en")
+    assert page.status_code == 200
+    assert "needs a starting point" in page.get_data(as_text=True)
 
 
 def test_unknown_place_offers_the_closest_names(client: FlaskClient, listed: None) -> None:
@@ -144,7 +166,8 @@ QUERY_STRINGS = st.one_of(
 
 
 def test_no_query_string_gets_a_500(seeded_app: Flask) -> None:
-    """Arbitrary query strings: the API and the page answer 200 or 400, never 500."""
+    """Arbitrary query strings: the API and the page answer 200, 400 or (an unknown place)
+    404, never 500."""
     client = seeded_app.test_client()
 
     # Hypothesis runs inside the test, on the one app built for it.
@@ -153,6 +176,6 @@ def test_no_query_string_gets_a_500(seeded_app: Flask) -> None:
     def answers_without_error(query_string: str) -> None:
         for path in ("/", "/api/technoparks", "/api/technoparks.geojson"):
             response = client.get(path, query_string=query_string)
-            assert response.status_code in (200, 400), (path, query_string)
+            assert response.status_code in (200, 400, 404), (path, query_string)
 
     answers_without_error()

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import TEST_DATABASE_URL, on_postgresql, record_figure
 from flask_migrate import upgrade
+from helpers import TEST_DATABASE_URL, on_postgresql, record_figure
 from sqlalchemy import MetaData, create_engine, select, text
 from werkzeug.security import generate_password_hash
 
@@ -28,6 +28,8 @@ from directory.domain import operations
 from directory.domain.accounts import create_user, grant_technopark
 from directory.domain.models import Role, Technopark, User
 from directory.extensions import db
+
+pytestmark = pytest.mark.slow
 
 INITIAL_REVISION = "0001_initial"
 Snapshot = dict[str, list[tuple[Any, ...]]]
@@ -171,7 +173,7 @@ def table_columns() -> dict[str, list[str]]:
 
 
 def test_upgrading_a_copy_keeps_every_row(databases: Databases) -> None:
-    seed_folder = Path(__file__).resolve().parent.parent / "seed_data"
+    seed_folder = Path(__file__).resolve().parents[2] / "seed_data"
     live = databases.create("live")
     with_app(live, lambda: (upgrade(revision="heads"), populate(seed_folder)))
 

@@ -7,9 +7,9 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from conftest import AuthActions, form_data
 from flask import Flask
 from flask.testing import FlaskClient
+from helpers import AuthActions, form_data
 from sqlalchemy import select
 
 from directory.domain import operations

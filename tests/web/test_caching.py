@@ -6,9 +6,9 @@ import gzip
 from collections.abc import Callable
 
 import pytest
-from conftest import AuthActions
 from flask import Flask
 from flask.testing import FlaskClient
+from helpers import AuthActions
 
 from directory.db.memo import VersionedCache
 from directory.domain import search
