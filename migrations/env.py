@@ -53,9 +53,29 @@ def run_migrations_online():
         conf_args["process_revision_directives"] = process_revision_directives
 
     with target_db.engine.connect() as connection:
-        context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
-        with context.begin_transaction():
-            context.run_migrations()
+        on_sqlite = connection.dialect.name == "sqlite"
+        if on_sqlite:
+            # A batch step rebuilds a table on SQLite: it copies the rows, drops the old table
+            # and renames the new one. With foreign keys on, the drop would delete every row
+            # that refers to the table (ON DELETE CASCADE). The pragma works only outside a
+            # transaction, so it goes straight to the driver, before the migration begins.
+            sqlite_pragma(connection, "PRAGMA foreign_keys=OFF")
+        try:
+            context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
+            with context.begin_transaction():
+                context.run_migrations()
+                if on_sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"the migration broke foreign keys: {broken[:5]}")
+        finally:
+            if on_sqlite:
+                sqlite_pragma(connection, "PRAGMA foreign_keys=ON")
+
+
+def sqlite_pragma(connection, statement):
+    """Run a pragma on the driver's connection, outside any transaction."""
+    connection.connection.driver_connection.execute(statement)
 
 
 if context.is_offline_mode():

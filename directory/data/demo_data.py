@@ -242,6 +242,7 @@ def synthetic_record(
         "email": f"info@{slug}.example",
         "description": "Синтетическая запись для проверки скорости справочника.",
         "published": True,
+        "mobile": False,
         "synthetic": True,
         # The same words, folded the same way, as search.searchable_text gives a real record.
         "search_text": fold(" ".join(word for word in words if word)),

@@ -38,7 +38,16 @@ TECHNOPARK_FILES = ("technoparks_moscow.toml", "technoparks_kvantorium_network.t
 
 # The seed sets every column a person edits, plus whether the record is published;
 # opening dates arrive as text with their precision and are parsed on their own.
-TECHNOPARK_FIELDS = ("name", "network", "status", *DESCRIBING_COLUMNS, "published")
+TECHNOPARK_FIELDS = (
+    "name",
+    "network",
+    "mobile",
+    "status",
+    "status_source_url",
+    *DESCRIBING_COLUMNS,
+    "published",
+    "unpublished_reason",
+)
 
 
 class SeedError(ValueError):
@@ -115,6 +124,7 @@ def technopark_values(
         "host",
         "program",
         "opening_date",
+        "status_as_of",
         "directions",
     }
     if unknown:
@@ -124,6 +134,10 @@ def technopark_values(
     values["status"] = Status(record.get("status", "open"))
     values["location_precision"] = LocationPrecision(record.get("location_precision", "unknown"))
     values["published"] = bool(record.get("published", True))
+    values["mobile"] = bool(record.get("mobile", False))
+    values["status_as_of"], values["status_as_of_precision"] = parse_opening_date(
+        record.get("status_as_of")
+    )
     values["opening_date"] = opening_date
     values["opening_date_precision"] = precision
     values["host_organization"] = lookup(hosts, record.get("host"), record["slug"], "host")

@@ -15,6 +15,7 @@ from .models import Technopark
 # stored as typed, and read and written under these names by the form, the export and the seed.
 DESCRIBING_COLUMNS = (
     "city",
+    "region",
     "district",
     "address",
     "latitude",
@@ -26,6 +27,7 @@ DESCRIBING_COLUMNS = (
     "website",
     "phone",
     "email",
+    "enrolment_url",
     "description",
     "sources",
 )
@@ -33,13 +35,21 @@ DESCRIBING_COLUMNS = (
 TECHNOPARK_COLUMNS = (
     "name",
     "network",
+    "mobile",
     "opening_date",
     "opening_date_precision",
     "status",
+    "status_as_of",
+    "status_source_url",
     *DESCRIBING_COLUMNS,
 )
 TECHNOPARK_RELATIONS = ("host_organization", "program", "directions")
-TECHNOPARK_FIELDS = (*TECHNOPARK_COLUMNS, *TECHNOPARK_RELATIONS)
+# What a person types: the form's fields, a file's technopark columns.
+TYPED_FIELDS = (*TECHNOPARK_COLUMNS, *TECHNOPARK_RELATIONS)
+# Stored beside a typed value and read from it: "2017-10" is known to the month.
+DERIVED_COLUMNS = ("status_as_of_precision",)
+# What an edit writes.
+TECHNOPARK_FIELDS = (*TYPED_FIELDS, *DERIVED_COLUMNS)
 
 NEWS_FIELDS = ("url", "title", "outlet", "published_on", "summary", "language")
 
@@ -61,9 +71,13 @@ def technopark_as_typed(technopark: Technopark) -> dict[str, Any]:
         if technopark.host_organization
         else "",
         "program": technopark.program.slug if technopark.program else "",
+        "mobile": technopark.mobile,
         "opening_date": iso_at_precision(technopark.opening_date, precision) or "",
         "opening_date_precision": precision.value if precision else "",
         "status": technopark.status.value,
+        "status_as_of": iso_at_precision(technopark.status_as_of, technopark.status_as_of_precision)
+        or "",
+        "status_source_url": technopark.status_source_url,
         **described_as_typed(technopark),
         "directions": [direction.slug for direction in technopark.directions],
     }

@@ -151,6 +151,10 @@ class Technopark(db.Model):
             name="opening_date_complete",
         ),
         CheckConstraint("version >= 1", name="version_positive"),
+        CheckConstraint(
+            "(status_as_of IS NULL) = (status_as_of_precision IS NULL)",
+            name="status_as_of_complete",
+        ),
         # The nearest-N search narrows by a box on both coordinates before ranking.
         Index("ix_technopark_position", "latitude", "longitude"),
     )
@@ -172,6 +176,16 @@ class Technopark(db.Model):
     status: Mapped[Status] = mapped_column(
         enum_column(Status, "technopark_status"), default=Status.OPEN
     )
+    # Which page states the status, and as of when: a status no source states is not shown
+    # as fact.
+    status_source_url: Mapped[str | None] = mapped_column(String(1000))
+    status_as_of: Mapped[date | None] = mapped_column(Date)
+    status_as_of_precision: Mapped[DatePrecision | None] = mapped_column(
+        enum_column(DatePrecision, "status_as_of_precision")
+    )
+    # A mobile technopark travels from its base city to schools around it.
+    mobile: Mapped[bool] = mapped_column(Boolean, default=False)
+    region: Mapped[str | None] = mapped_column(String(120))
     city: Mapped[str] = mapped_column(String(120), index=True)
     district: Mapped[str | None] = mapped_column(String(120))
     address: Mapped[str | None] = mapped_column(String(500))
@@ -188,8 +202,14 @@ class Technopark(db.Model):
     email: Mapped[str | None] = mapped_column(String(254))
     description: Mapped[str | None] = mapped_column(Text)
     sources: Mapped[str | None] = mapped_column(Text)
+    # Where a parent signs a child up: the regional navigator's page or the technopark's own.
+    enrolment_url: Mapped[str | None] = mapped_column(String(500))
     published: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    # Why a record stays a draft (no public source found, say); shown in the workspace.
+    unpublished_reason: Mapped[str | None] = mapped_column(Text)
     verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The last change a person made to the facts; loading the seed is not one.
+    facts_updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Benchmark records are marked so they can never pass for real listings.
     synthetic: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     # Set when a person changes the record; the seed never overwrites such a record.

@@ -108,7 +108,12 @@ def apply_values(technopark: Technopark, values: Mapping[str, Any]) -> None:
 
 def create_technopark(values: Mapping[str, Any], user: User) -> Technopark:
     """A new draft with a unique slug; a coordinator who creates it is granted it."""
-    technopark = Technopark(slug=unique_slug(values["name"]), published=False, edited_by=user)
+    technopark = Technopark(
+        slug=unique_slug(values["name"]),
+        published=False,
+        edited_by=user,
+        facts_updated_at=utcnow(),
+    )
     changes = technopark_changes(technopark, values)
     apply_values(technopark, values)
     refresh_search_text(technopark)
@@ -135,6 +140,7 @@ def update_technopark(
         return changes
     apply_values(technopark, values)
     mark_edited(technopark, user)
+    technopark.facts_updated_at = technopark.updated_at
     refresh_search_text(technopark)
     db.session.flush()
     log_changes("technopark", technopark.id, "edit", changes, user=user)

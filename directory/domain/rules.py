@@ -20,7 +20,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
-from .columns import TECHNOPARK_FIELDS
+from .columns import TYPED_FIELDS
 from .dates import DatePrecision, at_precision, finer, parse_partial_date
 from .models import LocationPrecision, Status
 from .text import first_control_character
@@ -31,13 +31,20 @@ MAX_LENGTH = {
     "name": 300,
     "network": 120,
     "opening_date": 10,
+    "status_as_of": 10,
+    "status_source_url": 1000,
     "city": 120,
+    "region": 120,
     "district": 120,
     "address": 500,
     "website": 500,
     "phone": 60,
     "email": 254,
+    "enrolment_url": 500,
 }
+# How a yes or a no may be written in a file; a form's checkbox gives True or False.
+YES = frozenset({"true", "yes", "1", "y", "on", "да"})
+NO = frozenset({"false", "no", "0", "n", "off", "нет", ""})
 REQUIRED = {
     "name": _l("Give the technopark's name."),
     "city": _l("Give the city."),
@@ -143,6 +150,18 @@ def email_address(text: str | None) -> str | None:
     return text
 
 
+def flag(value: Any) -> bool:
+    """A yes or a no: a checkbox's value, or a word such as true, false, да, нет."""
+    if isinstance(value, bool):
+        return value
+    text = str(value or "").strip().casefold()
+    if text in YES:
+        return True
+    if text in NO:
+        return False
+    raise Refused(_l("Write true or false."))
+
+
 def degrees(text: str | None, limit: int, out_of_range: LazyString) -> float | None:
     """A coordinate in decimal degrees; a comma is read as the decimal point."""
     if text is None:
@@ -222,6 +241,8 @@ READERS: dict[str, Callable[[str | None], Any]] = {
     "website": web_address,
     "phone": phone_number,
     "email": email_address,
+    "enrolment_url": web_address,
+    "status_source_url": web_address,
 }
 
 
@@ -248,7 +269,7 @@ def check_technopark(
     checked = refuse_control_characters(raw)
     if not checked.ok:
         return checked
-    for name in TECHNOPARK_FIELDS:
+    for name in TYPED_FIELDS:
         try:
             checked.values[name] = read_field(name, raw, choices)
         except Refused as refusal:
@@ -261,6 +282,8 @@ def read_field(name: str, raw: Mapping[str, Any], choices: Choices) -> Any:
     """One field's typed value, or Refused."""
     if name == "directions":
         return read_directions(raw.get(name) or [], choices)
+    if name == "mobile":
+        return flag(raw.get(name))
     text = text_of(raw.get(name))
     if name in REQUIRED and text is None:
         raise Refused(REQUIRED[name])
@@ -298,6 +321,27 @@ def check_together(raw: Mapping[str, Any], checked: Checked, today: date) -> Non
             if values["age_min"] > values["age_max"]:
                 checked.refuse("age_max", _l("The oldest age must not be below the youngest."))
     check_opening_date(checked, today)
+    check_status_as_of(checked, today)
+
+
+def check_status_as_of(checked: Checked, today: date) -> None:
+    """When the status's source said so: a date at the precision written, not in the future."""
+    values = checked.values
+    text = values.pop("status_as_of", None)
+    values["status_as_of"], values["status_as_of_precision"] = None, None
+    if "status_as_of" in checked.errors or text is None:
+        return
+    try:
+        value, precision = parse_partial_date(text)
+    except ValueError:
+        checked.refuse(
+            "status_as_of", _l("Write the date as 2016-09-29, 2017-12 or 2018 (year first).")
+        )
+        return
+    if value > today:
+        checked.refuse("status_as_of", _l("The date is in the future."))
+        return
+    values["status_as_of"], values["status_as_of_precision"] = value, precision
 
 
 def check_opening_date(checked: Checked, today: date) -> None:

@@ -20,10 +20,14 @@ COLUMNS = (
     "program_slug",
     "program_name",
     "program_url",
+    "mobile",
     "opening_date",
     "status",
+    "status_as_of",
+    "status_source_url",
     *DESCRIBING_COLUMNS,
     "published",
+    "unpublished_reason",
     "verified_at",
     "directions",
     "news_urls",
@@ -62,9 +66,15 @@ def technopark_record(technopark: Technopark, include_synthetic: bool = False) -
         "opening_date": iso_at_precision(
             technopark.opening_date, technopark.opening_date_precision
         ),
+        "mobile": technopark.mobile,
         "status": technopark.status.value,
+        "status_as_of": iso_at_precision(
+            technopark.status_as_of, technopark.status_as_of_precision
+        ),
+        "status_source_url": technopark.status_source_url,
         **described_as_typed(technopark),
         "published": technopark.published,
+        "unpublished_reason": technopark.unpublished_reason,
         "verified_at": utc_text(technopark.verified_at),
         "directions": sorted(direction.slug for direction in technopark.directions),
         "news_urls": sorted(article.url for article in technopark.news),

@@ -109,12 +109,16 @@ class ImportWriter:
         changes = technopark_changes(technopark, values)
         apply_values(technopark, values)
         technopark.published = plan.published
+        technopark.unpublished_reason = plan.unpublished_reason
         technopark.verified_at = plan.verified_at
         technopark.edited_by = self.user
+        technopark.facts_updated_at = utcnow()
         refresh_search_text(technopark)
         db.session.add(technopark)
         db.session.flush()
         changes = {"slug": (None, technopark.slug), **changes, "published": (None, plan.published)}
+        if plan.unpublished_reason is not None:
+            changes["unpublished_reason"] = (None, plan.unpublished_reason)
         if plan.verified_at is not None:
             changes["verified_at"] = (None, plan.verified_at)
         self.log("technopark", technopark.id, IMPORT_ACTION, changes)
@@ -125,6 +129,11 @@ class ImportWriter:
         changes = technopark_changes(technopark, values)
         if technopark.published != plan.published:
             changes["published"] = (technopark.published, plan.published)
+        if technopark.unpublished_reason != plan.unpublished_reason:
+            changes["unpublished_reason"] = (
+                technopark.unpublished_reason,
+                plan.unpublished_reason,
+            )
         if as_utc(technopark.verified_at) != plan.verified_at:
             changes["verified_at"] = (technopark.verified_at, plan.verified_at)
         linked = {article.url for article in technopark.news}
@@ -135,10 +144,11 @@ class ImportWriter:
         if changes:
             apply_values(technopark, values)
             technopark.published = plan.published
+            technopark.unpublished_reason = plan.unpublished_reason
             technopark.verified_at = plan.verified_at
             # Also makes a directions-only change update the row, so its version is checked.
             technopark.edited_by = self.user
-            technopark.updated_at = utcnow()
+            technopark.updated_at = technopark.facts_updated_at = utcnow()
             refresh_search_text(technopark)
             db.session.flush()
             self.log("technopark", technopark.id, IMPORT_ACTION, changes)

@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ...domain.columns import TECHNOPARK_COLUMNS, technopark_as_typed
+from ...domain.columns import DERIVED_COLUMNS, TECHNOPARK_COLUMNS, technopark_as_typed
 from ...domain.dates import as_utc
 from ...domain.models import Direction, LocationPrecision, Organization, Program, Status, Technopark
 from ...domain.rules import (
@@ -101,6 +101,7 @@ class RowPlan:
     program: Related | None
     directions: list[str]
     published: bool
+    unpublished_reason: str | None
     verified_at: datetime | None
     news_urls: list[str]
 
@@ -114,6 +115,7 @@ def stored_typed(technopark: Technopark) -> dict[str, Any]:
     """A stored record as a file would type it, for the columns a row leaves out."""
     typed = technopark_as_typed(technopark)
     typed["published"] = "true" if technopark.published else "false"
+    typed["unpublished_reason"] = technopark.unpublished_reason
     typed["verified_at"] = utc_text(technopark.verified_at)
     return typed
 
@@ -228,7 +230,7 @@ def plan_of(
         line=line,
         existing=existing,
         slug=text_of(typed.get("slug")),
-        values={name: checked.values[name] for name in TECHNOPARK_COLUMNS},
+        values={name: checked.values[name] for name in (*TECHNOPARK_COLUMNS, *DERIVED_COLUMNS)},
         host=related(
             typed.get("host_organization"),
             typed.get("host_organization_name"),
@@ -237,6 +239,7 @@ def plan_of(
         program=related(typed.get("program"), typed.get("program_name"), typed.get("program_url")),
         directions=checked.values["directions"],
         published=parse_published(typed.get("published")),
+        unpublished_reason=text_of(typed.get("unpublished_reason")),
         verified_at=parse_moment(typed.get("verified_at")),
         news_urls=list(dict.fromkeys(urls)),
     )

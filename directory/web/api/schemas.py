@@ -323,9 +323,13 @@ class ExportRecord(BaseModel):
     program_slug: str | None
     program_name: str | None
     program_url: str | None
+    mobile: bool
     opening_date: DateAtPrecision | None
     status: Status
+    status_as_of: DateAtPrecision | None
+    status_source_url: str | None
     city: str
+    region: str | None
     district: str | None
     address: str | None
     latitude: Latitude | None
@@ -337,9 +341,11 @@ class ExportRecord(BaseModel):
     website: str | None
     phone: str | None
     email: str | None
+    enrolment_url: str | None
     description: str | None
     sources: str | None
     published: bool
+    unpublished_reason: str | None
     verified_at: datetime | None
     directions: list[str]
     news_urls: list[str]

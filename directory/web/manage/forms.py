@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
+    BooleanField,
     DateField,
     EmailField,
     Field,
@@ -37,7 +38,7 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget, NumberInput
 
 from ...domain.accounts import password_problem, user_by_email
-from ...domain.columns import TECHNOPARK_FIELDS
+from ...domain.columns import TYPED_FIELDS
 from ...domain.models import DatePrecision, LocationPrecision, Status
 from ...domain.rules import Choices, Refused, check_technopark, web_address
 from ..forms import Choice, ChoiceList, DirectoryForm, as_choices, stripped
@@ -124,6 +125,7 @@ class TechnoparkForm(DirectoryForm):
 
     name = StringField(_l("Name"))
     network = StringField(_l("Network"))
+    mobile = BooleanField(_l("A mobile technopark: it travels to schools from its base city"))
     host_organization = Listed(_l("Host organisation"), default="")
     program = Listed(_l("Programme"), default="")
     opening_date = StringField(
@@ -134,7 +136,19 @@ class TechnoparkForm(DirectoryForm):
         _l("Opening date known to the"), choices=DATE_PRECISION_CHOICES, default=""
     )
     status = Listed(_l("Status"), choices=STATUS_CHOICES, default=Status.OPEN.value)
+    status_as_of = StringField(
+        _l("Status as of"),
+        description=_l(
+            "The date of the source that states the status: 2017-10-17, 2017-10 or 2017."
+        ),
+    )
+    status_source_url = StringField(
+        _l("Source of the status"),
+        description=_l("The address of the article or page that states the status."),
+        render_kw={"inputmode": "url"},
+    )
     city = StringField(_l("City"))
+    region = StringField(_l("Region"), description=_l("Such as Мурманская область."))
     district = StringField(_l("District"))
     address = StringField(_l("Address"))
     latitude = Degrees(_l("Latitude"), render_kw={"inputmode": "decimal"})
@@ -150,6 +164,14 @@ class TechnoparkForm(DirectoryForm):
     website = StringField(_l("Website"), render_kw={"inputmode": "url"})
     phone = StringField(_l("Phone"), render_kw={"inputmode": "tel"})
     email = StringField(_l("Email"), render_kw={"inputmode": "email"})
+    enrolment_url = StringField(
+        _l("Where to sign up"),
+        description=_l(
+            "The technopark's page in the regional navigator of additional education, or its "
+            "own sign-up page."
+        ),
+        render_kw={"inputmode": "url"},
+    )
     description = TextAreaField(_l("Description"))
     sources = TextAreaField(
         _l("Sources"),
@@ -179,7 +201,7 @@ class TechnoparkForm(DirectoryForm):
 
     def typed(self) -> dict[str, Any]:
         """Each field's text as typed (slugs for the choices)."""
-        typed = {name: self[name].data for name in TECHNOPARK_FIELDS}
+        typed = {name: self[name].data for name in TYPED_FIELDS}
         # An empty select means "not known" for a host or programme.
         for name in ("host_organization", "program"):
             typed[name] = typed[name] or None
