@@ -42,6 +42,9 @@ def default_config(app: Flask) -> dict[str, Any]:
         "TILES_ATTRIBUTION": '&copy; <a href="https://www.openstreetmap.org/copyright">'
         "OpenStreetMap</a> contributors",
         "RATELIMIT_STORAGE_URI": "memory://",
+        # A form is a few kilobytes; an imported file may be larger (directory/web/bodies.py).
+        "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        "UPLOAD_MAX_BYTES": 10 * 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_HTTPONLY": True,

@@ -50,8 +50,8 @@ TEST_SETTINGS = {
     "WTF_CSRF_ENABLED": True,
     "RATELIMIT_STORAGE_URI": "memory://",
 }
-# Tests that ask for any of these get the seeded database.
-SEEDED_FIXTURES = frozenset({"seeded_app", "live_server"})
+# Tests that ask for this (itself, or through a fixture) get the seeded database.
+SEEDED_FIXTURES = frozenset({"seeded_app"})
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -195,7 +195,7 @@ def seed_technoparks(
             refresh_search_text(technopark)
             db.session.add(technopark)
             db.session.flush()
-            record_changes("technopark", technopark.id, "create", {}, actor="seed")
+            record_changes("technopark", technopark.id, "create", {}, actor="seed", version=1)
             report.created["technopark"] += 1
             continue
         changes = apply_values(technopark, values)
@@ -208,7 +208,14 @@ def seed_technoparks(
         if changes:
             refresh_search_text(technopark)
             db.session.flush()
-            record_changes("technopark", technopark.id, "edit", changes, actor="seed")
+            record_changes(
+                "technopark",
+                technopark.id,
+                "edit",
+                changes,
+                actor="seed",
+                version=technopark.version,
+            )
             report.updated["technopark"] += 1
     return existing
 

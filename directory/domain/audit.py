@@ -28,8 +28,12 @@ def record_changes(
     changes: Mapping[str, tuple[Any, Any]],
     user: User | None = None,
     actor: str | None = None,
+    version: int | None = None,
 ) -> list[AuditEntry]:
-    """One row per changed field, or a single row when an action changes no field."""
+    """One row per changed field, or a single row when an action changes no field.
+
+    version is the record's version after an action that raised it.
+    """
     rows = [
         AuditEntry(
             entity_type=entity_type,
@@ -40,11 +44,17 @@ def record_changes(
             new_value=as_text(new),
             user=user,
             actor=actor,
+            version=version,
         )
         for field, (old, new) in changes.items()
     ] or [
         AuditEntry(
-            entity_type=entity_type, entity_id=entity_id, action=action, user=user, actor=actor
+            entity_type=entity_type,
+            entity_id=entity_id,
+            action=action,
+            user=user,
+            actor=actor,
+            version=version,
         )
     ]
     db.session.add_all(rows)

@@ -269,10 +269,14 @@ class NewsArticle(db.Model):
     summary: Mapped[str | None] = mapped_column(Text)
     language: Mapped[str] = mapped_column(String(8), default="ru")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
 
     technoparks: Mapped[list[Technopark]] = relationship(
         secondary=technopark_news, back_populates="news", order_by="Technopark.name"
     )
+
+    # A save from an older version updates no row and raises StaleDataError, as for technoparks.
+    __mapper_args__ = {"version_id_col": version}
 
 
 class User(UserMixin, db.Model):
@@ -332,6 +336,9 @@ class AuditEntry(db.Model):
     field: Mapped[str | None] = mapped_column(String(60))
     old_value: Mapped[str | None] = mapped_column(Text)
     new_value: Mapped[str | None] = mapped_column(Text)
+    # The record's version after the action, for actions that raise it: the history can
+    # then say what a record looked like at any version (directory/domain/history.py).
+    version: Mapped[int | None] = mapped_column(Integer)
 
     __table_args__ = (Index("ix_audit_entry_entity", "entity_type", "entity_id"),)
 

@@ -15,6 +15,7 @@ from ..extensions import db
 from .accounts import grant_technopark
 from .audit import record_changes
 from .columns import NEWS_FIELDS, TECHNOPARK_FIELDS
+from .history import comparable
 from .models import (
     Direction,
     NewsArticle,
@@ -38,13 +39,18 @@ def log_changes(
     changes: Mapping[str, tuple[Any, Any]],
     user: User | None,
     actor: str | None = None,
+    version: int | None = None,
 ) -> None:
     """Audit rows for one action, all with the same time, so the history shows it as one.
 
     A command acting for nobody in particular passes no user and names itself as the actor.
+    An action that raised the record's version passes the new version.
     """
     moment = utcnow()
-    for row in record_changes(entity_type, entity_id, action, changes, user=user, actor=actor):
+    rows = record_changes(
+        entity_type, entity_id, action, changes, user=user, actor=actor, version=version
+    )
+    for row in rows:
         row.created_at = moment
 
 
@@ -71,15 +77,6 @@ def unique_slug(name: str, model: type[Technopark | Organization | Program] = Te
 
 
 # ---------------------------------------------------------------- technoparks
-
-
-def comparable(field: str, value: Any) -> Any:
-    """A field's value as the history stores and compares it: rows become slugs."""
-    if field == "directions":
-        return sorted(direction.slug for direction in value)
-    if isinstance(value, Organization | Program):
-        return value.slug
-    return value
 
 
 def technopark_changes(
@@ -122,7 +119,7 @@ def create_technopark(values: Mapping[str, Any], user: User) -> Technopark:
         user.technoparks.append(technopark)
     db.session.flush()
     changes = {"slug": (None, technopark.slug), **changes, "published": (None, False)}
-    log_changes("technopark", technopark.id, "create", changes, user=user)
+    log_changes("technopark", technopark.id, "create", changes, user=user, version=1)
     db.session.flush()
     return technopark
 
@@ -143,7 +140,7 @@ def update_technopark(
     technopark.facts_updated_at = technopark.updated_at
     refresh_search_text(technopark)
     db.session.flush()
-    log_changes("technopark", technopark.id, "edit", changes, user=user)
+    log_changes("technopark", technopark.id, "edit", changes, user=user, version=technopark.version)
     db.session.flush()
     return changes
 
@@ -162,7 +159,14 @@ def publish_technopark(technopark: Technopark, user: User) -> bool:
     technopark.published = True
     mark_edited(technopark, user)
     db.session.flush()
-    log_changes("technopark", technopark.id, "publish", {"published": (False, True)}, user=user)
+    log_changes(
+        "technopark",
+        technopark.id,
+        "publish",
+        {"published": (False, True)},
+        user=user,
+        version=technopark.version,
+    )
     db.session.flush()
     return True
 
@@ -179,6 +183,7 @@ def confirm_technopark(technopark: Technopark, user: User) -> None:
         "confirm",
         {"verified_at": (previous, technopark.verified_at)},
         user=user,
+        version=technopark.version,
     )
     db.session.flush()
 

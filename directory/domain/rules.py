@@ -41,6 +41,9 @@ MAX_LENGTH = {
     "phone": 60,
     "email": 254,
     "enrolment_url": 500,
+    "location_note": 1000,
+    "description": 5000,
+    "sources": 5000,
 }
 # How a yes or a no may be written in a file; a form's checkbox gives True or False.
 YES = frozenset({"true", "yes", "1", "y", "on", "да"})
@@ -50,6 +53,12 @@ REQUIRED = {
     "city": _l("Give the city."),
 }
 PHONE_CHARACTERS = re.compile(r"^\+?[0-9][0-9 ()\-]*[0-9]$")
+# An extension after the number: "доб. 123", "ext. 123", "x123".
+EXTENSION = re.compile(
+    r"[,;]?\s*(?:доб(?:авочный)?\.?|ext(?:ension)?\.?|x)\s*(\d{1,6})\s*$", re.IGNORECASE
+)
+# A site typed without its scheme: kvantorium.ru, www.example.org/about, кванториум63.рф.
+BARE_DOMAIN = re.compile(r"^(?:[^\W_][\w-]*\.)+[^\W\d_]{2,}(?:[/?#]\S*)?$")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 CHOOSE_LISTED = _l("Choose one of the listed options.")
@@ -118,9 +127,14 @@ def check_length(text: str | None, limit: int | None) -> None:
 
 
 def web_address(text: str | None) -> str | None:
-    """Only http(s) addresses with a host: never javascript:, data: or a bare name."""
+    """Only http(s) addresses with a host: never javascript:, data: or a bare name.
+
+    A bare domain (kvantorium.ru) is read as https://kvantorium.ru.
+    """
     if text is None:
         return None
+    if BARE_DOMAIN.match(text):
+        text = "https://" + text
     parts = urlsplit(text)
     if any(char.isspace() for char in text) or parts.scheme.lower() not in ("http", "https"):
         raise Refused(_l("Enter a web address starting with http:// or https://."))
@@ -130,13 +144,19 @@ def web_address(text: str | None) -> str | None:
 
 
 def phone_number(text: str | None) -> str | None:
-    """Digits with the usual +, brackets, blanks and dashes; 6 to 15 digits in all."""
+    """Digits with the usual +, brackets, blanks and dashes (6 to 15 digits), and maybe an
+    extension; stored with single blanks and the extension as ", доб. 123"."""
     if text is None:
         return None
-    digits = sum(char.isdigit() for char in text)
-    if not PHONE_CHARACTERS.match(text) or not 6 <= digits <= 15:
-        raise Refused(_l("Enter a phone number such as +7 (495) 123-45-67."))
-    return text
+    extension = EXTENSION.search(text)
+    number = text[: extension.start()].strip() if extension else text
+    digits = sum(char.isdigit() for char in number)
+    if not PHONE_CHARACTERS.match(number) or not 6 <= digits <= 15:
+        raise Refused(
+            _l("Enter a phone number such as +7 (495) 123-45-67, with an extension if any.")
+        )
+    number = " ".join(number.split())
+    return f"{number}, доб. {extension.group(1)}" if extension else number
 
 
 def email_address(text: str | None) -> str | None:

@@ -319,5 +319,10 @@ def searchable_text(technopark: Technopark) -> str:
 
 
 def refresh_search_text(technopark: Technopark) -> None:
-    """Recompute the stored search words after any change to what they are made of."""
-    technopark.search_text = searchable_text(technopark)
+    """Recompute the stored search words after any change to what they are made of.
+
+    Reading the host and directions must not flush the change being made: that would write
+    the row twice and raise its version twice for one save.
+    """
+    with db.session.no_autoflush:
+        technopark.search_text = searchable_text(technopark)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
@@ -81,20 +82,49 @@ class HistoryEvent:
         return [entry for entry in self.entries if entry.field is not None]
 
 
-def technopark_history(technopark: Technopark) -> list[HistoryEvent]:
-    """The technopark's audit rows, newest first, grouped into the saves that wrote them."""
+@dataclass
+class HistoryPage:
+    """One page of a record's history, newest first."""
+
+    events: list[HistoryEvent]
+    page: int
+    pages: int
+
+
+def technopark_history(technopark: Technopark, page: int = 1, per_page: int = 20) -> HistoryPage:
+    """The technopark's saves, newest first, a page at a time; each save's rows together.
+
+    The rows of one action share its time (operations.log_changes), so a page is the rows of
+    per_page distinct times.
+    """
+    mine = (AuditEntry.entity_type == "technopark", AuditEntry.entity_id == technopark.id)
+    moments = select(AuditEntry.created_at).where(*mine).distinct()
+    total = db.session.execute(select(func.count()).select_from(moments.subquery())).scalar_one()
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    shown = list(
+        db.session.execute(
+            moments.order_by(AuditEntry.created_at.desc())
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        ).scalars()
+    )
     entries = db.session.execute(
         select(AuditEntry)
-        .where(AuditEntry.entity_type == "technopark", AuditEntry.entity_id == technopark.id)
+        .where(*mine, AuditEntry.created_at.in_(shown))
         .options(selectinload(AuditEntry.user))
         .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
     ).scalars()
+    return HistoryPage(group_into_events(entries), page, pages)
+
+
+def group_into_events(entries: Iterable[AuditEntry]) -> list[HistoryEvent]:
+    """Rows, newest first, grouped into the saves that wrote them."""
     events: list[HistoryEvent] = []
     for entry in entries:
         who = entry.user.name if entry.user else entry.actor
         created_at = as_utc(entry.created_at)
         last = events[-1] if events else None
-        # The rows of one action share its time (operations.log_changes).
         if (
             last is None
             or last.action != entry.action
@@ -107,6 +137,17 @@ def technopark_history(technopark: Technopark) -> list[HistoryEvent]:
     for event in events:
         event.entries.reverse()
     return events
+
+
+def audit_entry_of(technopark: Technopark, entry_id: int) -> AuditEntry | None:
+    """One history row of this technopark, for its values in full."""
+    return db.session.execute(
+        select(AuditEntry).where(
+            AuditEntry.id == entry_id,
+            AuditEntry.entity_type == "technopark",
+            AuditEntry.entity_id == technopark.id,
+        )
+    ).scalar_one_or_none()
 
 
 def organization_choices() -> list[tuple[str, str]]:

@@ -12,6 +12,7 @@ from flask import Flask
 from . import (
     api,
     auth,
+    bodies,
     caching,
     errors,
     i18n,
@@ -26,6 +27,7 @@ from . import (
 
 def init_app(app: Flask) -> None:
     """Register the blueprints and the hooks every response passes through."""
+    app.request_class = bodies.LimitedRequest
     i18n.init_app(app)
     templating.init_app(app)
     for blueprint in (public.bp, auth.bp, manage.bp, vendor.bp, api.bp, opendata.bp):

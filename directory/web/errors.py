@@ -24,7 +24,7 @@ def render_error(error: HTTPException):
         # A 405 names the methods the address answers (Allow), as HTTP asks.
         headers = [(name, value) for name, value in error.get_headers() if name == "Allow"]
         return jsonify(body), error.code or 500, headers
-    template = {404: "errors/404.html", 500: "errors/500.html"}.get(
+    template = {404: "errors/404.html", 413: "errors/413.html", 500: "errors/500.html"}.get(
         error.code or 500, "errors/generic.html"
     )
     return render_template(template, error=error), error.code or 500

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
-from flask_babel import format_date, format_decimal
+from flask_babel import format_date, format_datetime, format_decimal
+from flask_babel import gettext as _
 
 from ..domain.dates import DatePrecision
+
+# The workspace tells times as a Moscow coordinator reads the clock, and says so.
+MOSCOW = ZoneInfo("Europe/Moscow")
 
 # Babel patterns: "29 сентября 2016", "декабрь 2017" (standalone month), "2018".
 DATE_PATTERNS = {
@@ -35,3 +40,14 @@ def day(value: date | datetime | None) -> str | None:
 def kilometres(value: float) -> str:
     """A distance in km as the UI language writes it: "2,3" in Russian, "1,250" in English."""
     return format_decimal(value, format="#,##0.0" if value < 100 else "#,##0")
+
+
+def moscow_time(moment: datetime | None, pattern: str = "d MMMM y, HH:mm") -> str | None:
+    """A stored time in Moscow time, the zone named: "3 декабря 2026, 21:44 (мск)"."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        # SQLite returns naive datetimes; every stored time is UTC.
+        moment = moment.replace(tzinfo=ZoneInfo("UTC"))
+    shown = format_datetime(moment.astimezone(MOSCOW), pattern, rebase=False)
+    return _("%(time)s Moscow time", time=shown)

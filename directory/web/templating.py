@@ -7,7 +7,8 @@ import re
 from flask import Flask
 
 from ..domain.public import is_public
-from .formatting import date_at_precision, day, kilometres
+from ..domain.rules import EXTENSION
+from .formatting import date_at_precision, day, kilometres, moscow_time
 
 PHONE_DIAL_CHARACTERS = re.compile(r"[^\d+]")
 
@@ -18,8 +19,11 @@ def is_web_url(value: str | None) -> bool:
 
 
 def tel_href(phone: str) -> str:
-    """A tap-to-call link: the digits and a leading plus of a written number."""
-    return "tel:" + PHONE_DIAL_CHARACTERS.sub("", phone)
+    """A tap-to-call link: the digits and a leading plus, and an extension (RFC 3966)."""
+    extension = EXTENSION.search(phone)
+    number = phone[: extension.start()] if extension else phone
+    href = "tel:" + PHONE_DIAL_CHARACTERS.sub("", number)
+    return href + f";ext={extension.group(1)}" if extension else href
 
 
 def init_app(app: Flask) -> None:
@@ -27,6 +31,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["date_at_precision"] = date_at_precision
     app.jinja_env.globals["kilometres"] = kilometres
     app.jinja_env.filters["day"] = day
+    app.jinja_env.filters["moscow_time"] = moscow_time
     app.jinja_env.filters["tel_href"] = tel_href
     app.jinja_env.tests["web_url"] = is_web_url
     app.jinja_env.tests["public"] = is_public

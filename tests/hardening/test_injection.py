@@ -35,13 +35,13 @@ TECHNOPARK_TEXT = {
     "city": 120,
     "district": 120,
     "address": 500,
-    "location_note": None,
-    "description": None,
-    "sources": None,
+    "location_note": 1000,
+    "description": 5000,
+    "sources": 5000,
 }
 # Fields whose rules refuse every payload: they take only addresses, numbers and dates.
 TECHNOPARK_CHECKED = ("website", "phone", "email", "opening_date")
-NEWS_TEXT = {"title": 500, "outlet": 200, "summary": None}
+NEWS_TEXT = {"title": 500, "outlet": 200, "summary": 2000}
 USER_TEXT = {"name": 200}
 
 # Which technopark fields each page must show (the others are still checked on it).

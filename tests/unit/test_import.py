@@ -580,3 +580,85 @@ def test_a_colleagues_save_during_the_import_stops_it_whole(
         db.session.rollback()
         names = dict(db.session.execute(select(Technopark.slug, Technopark.name)).all())
     assert names == {"a": "Старое А", "b": "Коллега"}
+
+
+# ---------------------------------------------------------------- rows from an older version
+
+
+def exported_then_edited(app: Flask, runner: FlaskCliRunner, tmp_path: Path) -> Path:
+    """tula exported at version 1, then its phone and address changed by a coordinator."""
+    assert run_import(runner, write_csv(tmp_path / "first.csv", [GOOD_ROW])).exit_code == 0
+    exported = tmp_path / "export.csv"
+    assert runner.invoke(args=["export", "--format", "csv", "-o", str(exported)]).exit_code == 0
+    with app.app_context():
+        from directory.domain import operations
+        from directory.domain.accounts import create_user
+        from directory.domain.models import Role
+
+        boris = create_user("boris@example.org", "Борис", Role.ADMIN, "correct horse battery")
+        operations.update_technopark(
+            technopark("tula"), {"phone": "+7 (4872) 11-22-33", "address": "ул. Бориса, 1"}, boris
+        )
+        db.session.commit()
+    return exported
+
+
+def changed_export(exported: Path, changes: dict[str, str]) -> Path:
+    with exported.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    rows[0].update(changes)
+    return write_csv(exported.with_name("changed.csv"), rows)
+
+
+def test_a_stale_row_writes_only_what_the_file_changed(
+    app: Flask, runner: FlaskCliRunner, tmp_path: Path
+) -> None:
+    exported = exported_then_edited(app, runner, tmp_path)
+    result = run_import(runner, changed_export(exported, {"district": "Центральный"}))
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        tula = technopark("tula")
+        assert tula.district == "Центральный"
+        # The colleague's phone and address stay: the file from before them did not change them.
+        assert (tula.phone, tula.address) == ("+7 (4872) 11-22-33", "ул. Бориса, 1")
+
+
+def test_a_stale_row_that_clashes_imports_nothing_and_says_where(
+    app: Flask, runner: FlaskCliRunner, tmp_path: Path
+) -> None:
+    exported = exported_then_edited(app, runner, tmp_path)
+    before = None
+    with app.app_context():
+        before = snapshot()
+    result = run_import(
+        runner, changed_export(exported, {"address": "ул. Файла, 2", "district": "Центральный"})
+    )
+    assert result.exit_code == 1
+    assert "line 2: address: This file changes it to «ул. Файла, 2»" in result.output
+    assert "Борис changed it to «ул. Бориса, 1»" in result.output
+    with app.app_context():
+        assert snapshot() == before
+
+
+def test_a_version_from_the_future_is_refused(
+    app: Flask, runner: FlaskCliRunner, tmp_path: Path
+) -> None:
+    assert run_import(runner, write_csv(tmp_path / "first.csv", [GOOD_ROW])).exit_code == 0
+    result = run_import(runner, write_csv(tmp_path / "later.csv", [{**GOOD_ROW, "version": "7"}]))
+    assert result.exit_code == 1
+    assert "line 2: version: No version 7 of this technopark was ever exported." in result.output
+
+
+def test_a_file_is_held_to_the_forms_limits(
+    app: Flask, runner: FlaskCliRunner, tmp_path: Path
+) -> None:
+    rows = [
+        {**GOOD_ROW, "description": "о" * 5001},
+        {"slug": "kaluga", "name": "Кванториум Калуга", "city": "Калуга", "sources": "и" * 5000},
+    ]
+    result = run_import(runner, write_csv(tmp_path / "long.csv", rows))
+    assert result.exit_code == 1
+    assert "line 2: description: Write at most 5000 characters." in result.output
+    assert "line 3" not in result.output
+    with app.app_context():
+        assert count(Technopark) == 0

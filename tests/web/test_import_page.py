@@ -144,10 +144,10 @@ def test_an_upload_without_a_csrf_token_is_refused(
 def test_a_file_over_the_limit_is_refused(
     app: Flask, client: FlaskClient, auth: AuthActions, admin: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("directory.web.manage.import_views.IMPORT_MAX_MEGABYTES", 0)
-    response = upload(auth, CSV_HEADER + "tula,Тула,Тула,true,\r\n")
-    assert response.status_code == 200
-    assert "Файл больше 0 МБ." in response.get_data(as_text=True)
+    app.config["UPLOAD_MAX_BYTES"] = 100
+    response = upload(auth, CSV_HEADER + "tula,Тула,Тула,true,\r\n" * 20)
+    assert response.status_code == 413
+    assert "Слишком много для отправки" in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.execute(select(func.count()).select_from(Technopark)).scalar_one() == 0
 

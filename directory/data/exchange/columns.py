@@ -31,6 +31,7 @@ COLUMNS = (
     "verified_at",
     "directions",
     "news_urls",
+    "version",
 )
 # Columns that hold several values: a list in JSON, "; "-separated in CSV.
 LIST_COLUMNS = ("directions", "news_urls")
@@ -78,6 +79,7 @@ def technopark_record(technopark: Technopark, include_synthetic: bool = False) -
         "verified_at": utc_text(technopark.verified_at),
         "directions": sorted(direction.slug for direction in technopark.directions),
         "news_urls": sorted(article.url for article in technopark.news),
+        "version": technopark.version,
     }
     if include_synthetic:
         record[SYNTHETIC_COLUMN] = technopark.synthetic

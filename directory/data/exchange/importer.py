@@ -91,14 +91,26 @@ class ImportWriter:
             ).scalars()
         }
 
-    def log(self, entity: str, entity_id: int, action: str, changes: dict[str, Any]) -> None:
-        log_changes(entity, entity_id, action, changes, user=self.user, actor=self.actor)
+    def log(
+        self,
+        entity: str,
+        entity_id: int,
+        action: str,
+        changes: dict[str, Any],
+        version: int | None = None,
+    ) -> None:
+        log_changes(
+            entity, entity_id, action, changes, user=self.user, actor=self.actor, version=version
+        )
 
     def write(self, plan: RowPlan) -> None:
         values = dict(plan.values)
         values["host_organization"] = self.hosts.resolve(plan.host, self)
         values["program"] = self.programs.resolve(plan.program, self)
         values["directions"] = [self.direction(slug) for slug in plan.directions]
+        if plan.fields is not None:
+            # A row from an older version writes only what it changed (stale_rows.py).
+            values = {name: value for name, value in values.items() if name in plan.fields}
         if plan.existing is None:
             self.create(plan, values)
         else:
@@ -121,7 +133,7 @@ class ImportWriter:
             changes["unpublished_reason"] = (None, plan.unpublished_reason)
         if plan.verified_at is not None:
             changes["verified_at"] = (None, plan.verified_at)
-        self.log("technopark", technopark.id, IMPORT_ACTION, changes)
+        self.log("technopark", technopark.id, IMPORT_ACTION, changes, technopark.version)
         self.link_news(technopark, plan.news_urls)
         self.report.created += 1
 
@@ -151,7 +163,7 @@ class ImportWriter:
             technopark.updated_at = technopark.facts_updated_at = utcnow()
             refresh_search_text(technopark)
             db.session.flush()
-            self.log("technopark", technopark.id, IMPORT_ACTION, changes)
+            self.log("technopark", technopark.id, IMPORT_ACTION, changes, technopark.version)
         self.link_news(technopark, new_links)
         self.report.updated += 1
 

@@ -34,6 +34,7 @@ from ...domain.rules import (
 from ...extensions import db
 from .columns import COLUMNS, utc_text
 from .rows import RowError, SourceRow
+from .stale_rows import merge_stale_row
 
 T = TypeVar("T")
 Progress = Callable[[Sequence[T], str], Iterable[T]]
@@ -104,6 +105,10 @@ class RowPlan:
     unpublished_reason: str | None
     verified_at: datetime | None
     news_urls: list[str]
+    # The version the row was exported at, if it says; a stale row writes only these fields
+    # (merged with what was saved since; None: every field it gives).
+    version: int | None = None
+    fields: frozenset[str] | None = None
 
 
 def related(slug_text: Any, name: Any, link: Any) -> Related | None:
@@ -165,6 +170,7 @@ class FileColumns:
         self.check("directions", self.direction_slugs)
         self.check("published", lambda: self.published(self.typed.get("published")))
         self.check("verified_at", lambda: self.verified_at(self.typed.get("verified_at")))
+        self.check("version", lambda: row_version(self.typed.get("version")))
         for url in self.typed.get("news_urls") or []:
             try:
                 check_length(url, 1000)
@@ -207,6 +213,16 @@ class FileColumns:
             raise Refused(_("The confirmation time is in the future."))
 
 
+def row_version(text: Any) -> int | None:
+    """The version a row was exported at: a whole number from 1, or nothing."""
+    value = text_of(text)
+    if value is None:
+        return None
+    if not value.isdigit() or int(value) < 1:
+        raise Refused(_("Write the version as the export wrote it: a whole number from 1."))
+    return int(value)
+
+
 def raise_refused(message: str) -> None:
     raise Refused(message)
 
@@ -242,6 +258,7 @@ def plan_of(
         unpublished_reason=text_of(typed.get("unpublished_reason")),
         verified_at=parse_moment(typed.get("verified_at")),
         news_urls=list(dict.fromkeys(urls)),
+        version=row_version(typed.get("version")),
     )
 
 
@@ -374,6 +391,15 @@ def check_rows(
             message = _("A synthetic benchmark record has this slug.")
             errors.append(RowError(row.line, "slug", message))
         plan = plan_of(typed, checked, row.line, existing)
+        if existing is not None and plan.version is not None:
+            if plan.version > existing.version:
+                message = _(
+                    "No version %(version)s of this technopark was ever exported.",
+                    version=plan.version,
+                )
+                errors.append(RowError(row.line, "version", message))
+            elif plan.version < existing.version:
+                errors += merge_stale_row(plan, row)
         errors += hosts.add(plan.host, row.line)
         errors += programs.add(plan.program, row.line)
         plans.append(plan)

@@ -349,6 +349,10 @@ class ExportRecord(BaseModel):
     verified_at: datetime | None
     directions: list[str]
     news_urls: list[str]
+    version: int = Field(
+        description="The record's version: a file imported back from an older version is "
+        "merged with what was saved since."
+    )
 
 
 class ExportDocument(BaseModel):

@@ -19,7 +19,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
-from flask_wtf.csrf import CSRFError
+from flask_wtf.csrf import CSRFError, generate_csrf
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ...domain.accounts import user_by_email
@@ -131,6 +131,11 @@ def login():
             # A fresh session: nothing from before the sign-in carries over.
             session.clear()
             login_user(user, remember=form.remember.data)
+            # The form token's secret is made now, once: forms opened at the same moment in
+            # several tabs would each make their own, and all but the last would expire. The
+            # token cached for this request was made from the secret just cleared.
+            g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
+            generate_csrf()
             flash(_("You are signed in as %(name)s.", name=user.name), "success")
             return redirect(target or url_for("manage.index"))
     return render_template("auth/login.html", form=form)

@@ -19,6 +19,9 @@ bp.add_url_rule(
     "/technoparks/<slug>/edit", view_func=views.technopark_edit, methods=["GET", "POST"]
 )
 bp.add_url_rule("/technoparks/<slug>/history", view_func=views.technopark_history)
+bp.add_url_rule(
+    "/technoparks/<slug>/history/<int:entry_id>", view_func=views.technopark_history_entry
+)
 bp.add_url_rule("/technoparks/<slug>/confirm", view_func=views.technopark_confirm, methods=["POST"])
 bp.add_url_rule("/technoparks/<slug>/publish", view_func=views.technopark_publish, methods=["POST"])
 bp.add_url_rule("/import", view_func=import_views.technoparks_import, methods=["GET", "POST"])

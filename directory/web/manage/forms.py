@@ -40,7 +40,7 @@ from wtforms.widgets import CheckboxInput, ListWidget, NumberInput
 from ...domain.accounts import password_problem, user_by_email
 from ...domain.columns import TYPED_FIELDS
 from ...domain.models import DatePrecision, LocationPrecision, Status
-from ...domain.rules import Choices, Refused, check_technopark, web_address
+from ...domain.rules import MAX_LENGTH, Choices, Refused, check_technopark, web_address
 from ..forms import Choice, ChoiceList, DirectoryForm, as_choices, stripped
 
 # The password policy's messages (directory/domain/accounts.py), marked here for translation.
@@ -198,6 +198,9 @@ class TechnoparkForm(DirectoryForm):
             directions=frozenset(slug for slug, _name in directions),
         )
         self.checked_values: dict[str, Any] = {}
+        # The browser stops at each column's length too, and long texts count as typed.
+        for name, limit in MAX_LENGTH.items():
+            self[name].render_kw = {**(self[name].render_kw or {}), "maxlength": limit}
 
     def typed(self) -> dict[str, Any]:
         """Each field's text as typed (slugs for the choices)."""
@@ -251,7 +254,12 @@ class NewsForm(DirectoryForm):
         _l("Published on"),
         validators=[Optional(), not_in_future],
     )
-    summary = TextAreaField(_l("Summary"), validators=[Optional()])
+    summary = TextAreaField(
+        _l("Summary"),
+        description=_l("In your own words: what the article reports. At most 2,000 characters."),
+        validators=[Optional(), Length(max=2000)],
+        render_kw={"maxlength": 2000},
+    )
     language = Choice(_l("Language of the article"), choices=LANGUAGE_CHOICES, default="ru")
     technoparks = ChoiceList(_l("Technoparks the article covers"))
 
@@ -261,7 +269,7 @@ class NewsForm(DirectoryForm):
 
     def values(self) -> dict[str, Any]:
         return {
-            "url": self.url.data.strip(),
+            "url": web_address(self.url.data.strip()),
             "title": stripped(self.title.data),
             "outlet": stripped(self.outlet.data),
             "published_on": self.published_on.data,

@@ -31,13 +31,12 @@ from sqlalchemy.orm.exc import StaleDataError
 from ...domain import operations
 from ...domain import workspace as queries
 from ...domain.accounts import AccountError, create_user
-from ...domain.audit import as_text
-from ...domain.columns import technopark_as_typed
 from ...domain.models import Role, Technopark, User, utcnow
 from ...domain.operations import may_act_on
 from ...extensions import db
 from ..auth.views import safe_next_path
 from ..i18n import current_language
+from . import editing
 from .forms import (
     GrantForm,
     NewCoordinatorForm,
@@ -48,6 +47,10 @@ from .forms import (
     field_label,
     readable_value,
 )
+
+# A long value (a description) is cut to this many characters in the history's table.
+HISTORY_VALUE_SHOWN = 300
+
 
 # ---------------------------------------------------------------- who may do what
 
@@ -167,18 +170,6 @@ def technopark_values(form: TechnoparkForm) -> dict[str, Any]:
     return values
 
 
-def conflict_rows(technopark: Technopark, values: dict[str, Any]) -> list[tuple[str, Any, Any]]:
-    """(label, your value, stored value) for each field where the two now differ."""
-    return [
-        (
-            field,
-            readable(field, as_text(given)),
-            readable(field, as_text(stored)),
-        )
-        for field, (stored, given) in operations.technopark_changes(technopark, values).items()
-    ]
-
-
 @signed_in
 def technopark_new():
     form = technopark_form()
@@ -193,46 +184,60 @@ def technopark_new():
 def technopark_edit(slug: str):
     technopark = technopark_for_action(slug)
     if request.method == "GET":
-        form = technopark_form(
-            data={**technopark_as_typed(technopark), "version": str(technopark.version)}
-        )
-    else:
-        form = technopark_form()
+        form = technopark_form(data=editing.form_data(technopark))
+        return render_template("manage/technopark_edit.html", form=form, technopark=technopark)
+    form = technopark_form()
     if not form.validate_on_submit():
         return render_template("manage/technopark_edit.html", form=form, technopark=technopark)
-    values = technopark_values(form)
-    if form.submitted_version() == technopark.version:
-        try:
-            changes = operations.update_technopark(technopark, values, me())
-            db.session.commit()
-        except StaleDataError:
-            # A colleague saved between our read and our write: nothing of ours was written.
-            db.session.rollback()
-            technopark = technopark_for_action(slug)
-        else:
-            if changes:
-                flash(_("Saved. The public profile shows the change now."), "success")
-            else:
-                flash(_("Nothing changed: the stored record already has these values."), "info")
-            return redirect(url_for(".technopark_edit", slug=technopark.slug))
-    conflict = conflict_rows(technopark, values)
-    if not conflict:
+    confirm = request.form.get("confirm") == "yes"
+    try:
+        technopark, save = editing.save_edit(
+            lambda: technopark_for_action(slug), form, technopark_values, me(), confirm
+        )
+    except editing.StillBusy:
+        flash(_("Colleagues are saving this technopark right now. Please save again."), "error")
+        return render_template("manage/technopark_edit.html", form=form, technopark=technopark), 409
+    if save.clashes:
+        merged = technopark_form(
+            formdata=None, data=editing.merged_form_data(technopark, form, save)
+        )
+        clashes = editing.clashes_shown(save, readable)
+        page = render_template(
+            "manage/technopark_edit.html", form=merged, technopark=technopark, clashes=clashes
+        )
+        return page, 409
+    if note := editing.merged_note(save):
+        flash(note, "success")
+    elif save.changes or confirm:
+        flash(_("Saved. The public profile shows the change now."), "success")
+    else:
         flash(_("Nothing changed: the stored record already has these values."), "info")
-        return redirect(url_for(".technopark_edit", slug=technopark.slug))
-    form.version.data = str(technopark.version)
-    return (
-        render_template(
-            "manage/technopark_edit.html", form=form, technopark=technopark, conflict=conflict
-        ),
-        409,
-    )
+    return redirect(url_for(".technopark_edit", slug=technopark.slug))
 
 
 @signed_in
 def technopark_history(slug: str):
     technopark = technopark_for_action(slug)
-    events = queries.technopark_history(technopark)
-    return render_template("manage/technopark_history.html", technopark=technopark, events=events)
+    page = request.args.get("page", "1")
+    history = queries.technopark_history(technopark, int(page) if page.isdigit() else 1)
+    return render_template(
+        "manage/technopark_history.html",
+        technopark=technopark,
+        events=history.events,
+        history=history,
+        shown_length=HISTORY_VALUE_SHOWN,
+    )
+
+
+@signed_in
+def technopark_history_entry(slug: str, entry_id: int):
+    technopark = technopark_for_action(slug)
+    entry = queries.audit_entry_of(technopark, entry_id)
+    if entry is None:
+        abort(404)
+    return render_template(
+        "manage/technopark_history_entry.html", technopark=technopark, entry=entry
+    )
 
 
 @signed_in
