@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import cli, db, web
+from . import cli, db, mail, web
 from .config import load_config
 from .domain.public import PUBLIC_MODELS
 from .extensions import babel, csrf, limiter, login_manager, migrate
@@ -37,6 +37,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     configure_login(login_manager)
     limiter.init_app(app)
+    mail.init_app(app)
     web.init_app(app)
     cli.init_app(app)
     return app

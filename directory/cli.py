@@ -1,4 +1,4 @@
-"""Command-line tasks: seed, accounts, open data export and import, benchmark data."""
+"""Command-line tasks: seed, accounts, open data export and import, benchmark data, mail."""
 
 from __future__ import annotations
 
@@ -19,11 +19,14 @@ from .data.exchange.rows import describe
 from .data.seed import SeedError, load_seed
 from .domain.accounts import AccountError, create_user, grant_technopark, user_by_email
 from .domain.models import Role
+from .domain.outbox import count_pending
 from .extensions import db
+from .mail import send_pending
 
 T = TypeVar("T")
 
 users = AppGroup("users", help="Create accounts and grant technoparks to coordinators.")
+mail_commands = AppGroup("mail", help="The outbox of emails: send what is still pending.")
 
 
 @click.command("seed")
@@ -196,10 +199,32 @@ def echo_summary(report: ImportReport) -> None:
         click.echo(f"{kind} {action}: {count}")
 
 
+@mail_commands.command("send-pending")
+@click.option(
+    "--all",
+    "include_waiting",
+    is_flag=True,
+    help="Also the messages waiting for their next attempt (after the mail server is back).",
+)
+def mail_send_pending(include_waiting: bool) -> None:
+    """Send the emails still in the outbox; exit status 1 when some could not be sent.
+
+    Run it from a timer (every few minutes): a message that failed is tried again after
+    1, 5 and 15 minutes, then every few hours, until it goes out.
+    """
+    delivery = send_pending(include_waiting=include_waiting)
+    pending = count_pending()
+    db.session.commit()
+    click.echo(f"sent {delivery.sent}, failed {delivery.failed}, still pending {pending}")
+    if delivery.failed:
+        raise SystemExit(1)
+
+
 def init_app(app: Flask) -> None:
     """Register the commands with `flask --app wsgi`."""
     app.cli.add_command(seed_command)
     app.cli.add_command(demo_data_command)
     app.cli.add_command(users)
+    app.cli.add_command(mail_commands)
     app.cli.add_command(export_command)
     app.cli.add_command(import_command)

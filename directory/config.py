@@ -20,7 +20,17 @@ ENVIRONMENT_KEYS = (
     "TILES_URL",
     "TILES_ATTRIBUTION",
     "RATELIMIT_STORAGE_URI",
+    "MAIL_SERVER",
+    "MAIL_PORT",
+    "MAIL_USE_TLS",
+    "MAIL_USERNAME",
+    "MAIL_PASSWORD",
+    "MAIL_DEFAULT_SENDER",
+    "SITE_URL",
 )
+# Environment values that are not text: a port number and a yes or a no.
+NUMBER_KEYS = frozenset({"MAIL_PORT"})
+FLAG_KEYS = frozenset({"MAIL_USE_TLS"})
 
 
 class InsecureConfigError(RuntimeError):
@@ -53,6 +63,27 @@ def default_config(app: Flask) -> dict[str, Any]:
         # Failed sign-ins allowed before /login answers 429; successes never count.
         "LOGIN_FAILURES_PER_ACCOUNT": "5 per 15 minutes",
         "LOGIN_FAILURES_PER_ADDRESS": "20 per 15 minutes",
+        # Outgoing mail (directory/mail): SMTP when MAIL_SERVER is set, else printed to the
+        # console. Every message goes through the outbox table first, so none is lost.
+        "MAIL_SERVER": None,
+        "MAIL_PORT": 25,
+        "MAIL_USE_TLS": False,
+        "MAIL_USERNAME": None,
+        "MAIL_PASSWORD": None,
+        "MAIL_DEFAULT_SENDER": "Каталог технопарков <noreply@localhost>",
+        "MAIL_TIMEOUT": 10,
+        # Send after the request in a thread of its own; False sends at once (the tests).
+        "MAIL_SEND_IN_BACKGROUND": True,
+        # The address links in emails start with, such as https://technoparks.example;
+        # unset, links use the address the request came to.
+        "SITE_URL": None,
+        # How long a link to set a password stays valid (it works once).
+        "PASSWORD_LINK_MAX_AGE": timedelta(hours=48),
+        # Visitors' reports, access requests and password-reset emails, per IP address.
+        "REPORTS_PER_ADDRESS": "10 per hour",
+        "ACCESS_REQUESTS_PER_ADDRESS": "5 per hour",
+        "PASSWORD_RESETS_PER_ADDRESS": "10 per hour",
+        "PASSWORD_RESETS_PER_ACCOUNT": "3 per hour",
         # Only a benchmark server, on a database of synthetic records alone, shows them.
         "SHOW_SYNTHETIC_RECORDS": False,
         # Up to this many markers the map clusters with Leaflet.markercluster (about 1 s).
@@ -64,7 +95,11 @@ def default_config(app: Flask) -> dict[str, Any]:
 
 def environment_config(environ: Mapping[str, str]) -> dict[str, Any]:
     """The settings given as environment variables."""
-    found = {key: environ[key] for key in ENVIRONMENT_KEYS if environ.get(key)}
+    found: dict[str, Any] = {key: environ[key] for key in ENVIRONMENT_KEYS if environ.get(key)}
+    for key in NUMBER_KEYS & found.keys():
+        found[key] = int(found[key])
+    for key in FLAG_KEYS & found.keys():
+        found[key] = found[key].strip().lower() in ("1", "true", "yes", "on")
     if "DATABASE_URL" in found:
         found["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(found.pop("DATABASE_URL"))
     return found

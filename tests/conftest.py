@@ -25,8 +25,10 @@ from helpers import (
     PENDING_FIGURES,
     TEST_DATABASE_URL,
     AuthActions,
+    Mailbox,
     on_postgresql,
     served,
+    smtp_server_on_loopback,
 )
 from hypothesis import settings
 from sqlalchemy import create_engine, func, select, text
@@ -49,6 +51,10 @@ TEST_SETTINGS = {
     "SECRET_KEY": "test-secret-key-that-is-long-enough",
     "WTF_CSRF_ENABLED": True,
     "RATELIMIT_STORAGE_URI": "memory://",
+    # Mail goes to the console unless a test asks for the SMTP server (the `mailbox` fixture),
+    # and is sent right after each commit, so a test sees it without waiting for a thread.
+    "MAIL_SERVER": None,
+    "MAIL_SEND_IN_BACKGROUND": False,
 }
 # Tests that ask for this (itself, or through a fixture) get the seeded database.
 SEEDED_FIXTURES = frozenset({"seeded_app"})
@@ -319,3 +325,19 @@ def auth(app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> Au
         lambda password, method="scrypt": generate_password_hash(password, "scrypt:1024:8:1"),
     )
     return AuthActions(app, client)
+
+
+@pytest.fixture(scope="session")
+def smtp_server() -> Iterator[Mailbox]:
+    """A real SMTP server (aiosmtpd) on a loopback port, for the whole run of this process."""
+    with smtp_server_on_loopback() as mailbox:
+        yield mailbox
+
+
+@pytest.fixture
+def mailbox(app: Flask, smtp_server: Mailbox) -> Iterator[Mailbox]:
+    """The app sends its mail over SMTP to the loopback server; the test reads what arrived."""
+    smtp_server.clear()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port, MAIL_TIMEOUT=5)
+    yield smtp_server
+    smtp_server.release()

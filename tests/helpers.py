@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import email
+import email.policy
 import os
 import re
+import socket
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -65,6 +70,100 @@ def served(app: Flask) -> Iterator[str]:
         server.shutdown()
         thread.join(timeout=5)
         server.server_close()
+
+
+# ---------------------------------------------------------------- a real SMTP server
+
+
+@dataclass
+class Received:
+    """One email as the SMTP server received it."""
+
+    sender: str
+    recipients: list[str]
+    subject: str
+    body: str
+
+
+class Mailbox:
+    """An aiosmtpd handler that keeps every email it receives, and can hold them back."""
+
+    def __init__(self) -> None:
+        self.received: list[Received] = []
+        self.port = 0
+        self.open = threading.Event()
+        self.open.set()
+        # Addresses the server refuses, as a server refuses an unknown mailbox.
+        self.refused: set[str] = set()
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+    ) -> str:
+        if address in self.refused:
+            return "550 No such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        # A held mailbox answers only when released: a server that hangs.
+        await asyncio.get_running_loop().run_in_executor(None, self.open.wait)
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        self.received.append(
+            Received(
+                sender=envelope.mail_from,
+                recipients=list(envelope.rcpt_tos),
+                # A long subject is folded after "Subject:"; clients drop that blank.
+                subject=str(message["Subject"]).strip(),
+                # Lines travel with CR LF; the text as written has LF.
+                body=message.get_content().replace("\r\n", "\n"),
+            )
+        )
+        return "250 Message accepted for delivery"
+
+    def hold(self) -> None:
+        self.open.clear()
+
+    def release(self) -> None:
+        self.open.set()
+
+    def clear(self) -> None:
+        self.received.clear()
+        self.refused.clear()
+        self.release()
+
+    def to(self, address: str) -> list[Received]:
+        """The emails received for this address, oldest first."""
+        return [message for message in self.received if address in message.recipients]
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on (at the moment of asking)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def smtp_server_on_loopback() -> Iterator[Mailbox]:
+    """Run aiosmtpd on a free loopback port in a thread while the block runs."""
+    from aiosmtpd.controller import Controller
+
+    mailbox = Mailbox()
+    mailbox.port = free_port()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=mailbox.port)
+    controller.start()
+    try:
+        yield mailbox
+    finally:
+        mailbox.release()
+        controller.stop()
+
+
+def link_in(text: str, path: str) -> str:
+    """The first link in an email's text whose path starts with the given one."""
+    match = re.search(r"https?://[^\s/]+(" + re.escape(path) + r"[^\s]*)", text)
+    assert match is not None, f"no link to {path} in: {text}"
+    return match.group(1)
 
 
 def csrf_token_in(page: str) -> str:
@@ -201,9 +300,13 @@ class FormReader(HTMLParser):
                 self.values[self.select].append(self.first_option)
             self.select = None
         elif tag == "textarea" and self.textarea:
-            # Browsers drop the one newline that follows <textarea>.
+            # Browsers drop the one newline (CR LF read as one) that follows <textarea>.
             value = self.values[self.textarea][0]
-            self.values[self.textarea][0] = value[1:] if value.startswith("\n") else value
+            for newline in ("\r\n", "\n"):
+                if value.startswith(newline):
+                    value = value[len(newline) :]
+                    break
+            self.values[self.textarea][0] = value
             self.textarea = None
 
 

@@ -16,11 +16,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from flask import g, has_app_context
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
 # How long a writer waits for another process's write to finish before giving up.
 BUSY_TIMEOUT_MS = 15_000
+
+
+def declare_writer() -> None:
+    """Say that this app context's transactions write: a job outside any request or command,
+    such as the mail sender's thread, which would otherwise begin as a reader."""
+    g.declared_writer = True
+
+
+def declared_writer() -> bool:
+    """Whether the current app context said its transactions write."""
+    return has_app_context() and bool(g.get("declared_writer"))
 
 
 def configure_connection(dbapi_connection: Any, connection_record: Any) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 
@@ -76,6 +78,23 @@ def create_user(email: str, name: str, role: Role, password: str) -> User:
         raise AccountError(problem)
     user = User(email=email, name=name.strip(), role=role)
     user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def create_user_without_password(email: str, name: str, role: Role) -> User:
+    """A new account nobody can sign in to until its owner chooses a password by a link.
+
+    Its hash is of a long random secret that is thrown away at once.
+    """
+    email = normalise_email(email)
+    if not name.strip():
+        raise AccountError("The name must not be empty.")
+    if user_by_email(email) is not None:
+        raise AccountError(f"A user with the email {email} already exists.")
+    user = User(email=email, name=name.strip(), role=role)
+    user.set_password(secrets.token_urlsafe(32))
     db.session.add(user)
     db.session.flush()
     return user

@@ -343,3 +343,146 @@ class AuditEntry(db.Model):
     __table_args__ = (Index("ix_audit_entry_entity", "entity_type", "entity_id"),)
 
     user: Mapped[User | None] = relationship()
+
+
+# ---------------------------------------------------------------- visitors, staff and mail
+
+
+class ReportStatus(enum.StrEnum):
+    """Where a visitor's report stands: open, or how the coordinators closed it."""
+
+    OPEN = "open"
+    # The suggestion was saved as the technopark's new value.
+    APPLIED = "applied"
+    # The coordinator corrected the listing by hand.
+    DONE = "done"
+    REJECTED = "rejected"
+
+
+# The reports that corrected a listing, counted on its profile.
+CORRECTED = (ReportStatus.APPLIED, ReportStatus.DONE)
+
+
+class CorrectionReport(db.Model):
+    """A visitor's report of a mistake on a profile, and what its coordinators made of it."""
+
+    __tablename__ = "correction_report"
+    __table_args__ = (Index("ix_correction_report_technopark_status", "technopark_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    technopark_id: Mapped[int] = mapped_column(ForeignKey("technopark.id", ondelete="CASCADE"))
+    # One of the technopark's typed fields (columns.TYPED_FIELDS), or "other".
+    field: Mapped[str] = mapped_column(String(60))
+    suggested_value: Mapped[str] = mapped_column(Text)
+    # Where to say how the report was resolved; a visitor may leave none.
+    reporter_email: Mapped[str | None] = mapped_column(String(254))
+    language: Mapped[str] = mapped_column(String(8), default="ru")
+    status: Mapped[ReportStatus] = mapped_column(
+        enum_column(ReportStatus, "report_status"), default=ReportStatus.OPEN
+    )
+    # Why it was rejected, in the coordinator's words; the reporter is told.
+    resolution_note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    resolved_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+
+    technopark: Mapped[Technopark] = relationship()
+    resolved_by: Mapped[User | None] = relationship()
+
+
+class AccessRequestStatus(enum.StrEnum):
+    """Where a staff member's request to keep a technopark's listing stands."""
+
+    OPEN = "open"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class AccessRequest(db.Model):
+    """Someone who works at a technopark asks to coordinate its listing."""
+
+    __tablename__ = "access_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    technopark_id: Mapped[int] = mapped_column(
+        ForeignKey("technopark.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    position: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(254))
+    message: Mapped[str | None] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(8), default="ru")
+    status: Mapped[AccessRequestStatus] = mapped_column(
+        enum_column(AccessRequestStatus, "access_request_status"),
+        default=AccessRequestStatus.OPEN,
+        index=True,
+    )
+    resolution_note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    resolved_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    # The account that was created or granted when the request was approved.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+
+    technopark: Mapped[Technopark] = relationship()
+    resolved_by: Mapped[User | None] = relationship(foreign_keys=[resolved_by_id])
+    user: Mapped[User | None] = relationship(foreign_keys=[user_id])
+
+
+class LinkPurpose(enum.StrEnum):
+    """Why a one-time password link was sent."""
+
+    # A new account chooses its first password.
+    WELCOME = "welcome"
+    # Someone who forgot their password chooses a new one.
+    RESET = "reset"
+
+
+class PasswordLink(db.Model):
+    """A one-time link to choose a password: only its hash is stored, it expires, it works once."""
+
+    __tablename__ = "password_link"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    # SHA-256 of the token in the link: a copy of the database opens no account.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    purpose: Mapped[LinkPurpose] = mapped_column(enum_column(LinkPurpose, "password_link_purpose"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    user: Mapped[User] = relationship()
+
+
+class OutboxMessage(db.Model):
+    """An email written in the same transaction as the change it tells of, sent afterwards.
+
+    Until sent_at is set the message is pending: a failed attempt is recorded and tried
+    again later, so no email is lost while the mail server is away.
+    """
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (Index("ix_outbox_message_pending", "sent_at", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Addresses separated by commas.
+    recipients: Mapped[str] = mapped_column(Text)
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    # A body holding a password link is erased once sent.
+    sensitive: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # A sender has taken the message until then; one that died lets it go when it passes.
+    claimed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -1,8 +1,9 @@
 """The web layer: blueprints by audience, and what every response passes through.
 
-public/ (map, list, profiles, news), auth/ (sign-in), manage/ (the coordinators' workspace),
-api/ (read-only JSON), opendata/ (downloads, sitemap), vendor/ (Leaflet from its packages);
-errors, caching, security headers, the UI language and the template helpers.
+public/ (map, list, profiles, news), feedback/ (visitors report mistakes, staff ask for
+access), auth/ (sign-in, passwords), manage/ (the coordinators' workspace), api/ (read-only
+JSON), opendata/ (downloads, sitemap), vendor/ (Leaflet from its packages); errors, caching,
+security headers, the UI language, the template helpers and the emails.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from . import (
     bodies,
     caching,
     errors,
+    feedback,
     i18n,
     manage,
     opendata,
@@ -30,7 +32,8 @@ def init_app(app: Flask) -> None:
     app.request_class = bodies.LimitedRequest
     i18n.init_app(app)
     templating.init_app(app)
-    for blueprint in (public.bp, auth.bp, manage.bp, vendor.bp, api.bp, opendata.bp):
+    blueprints = (public.bp, feedback.bp, auth.bp, manage.bp, vendor.bp, api.bp, opendata.bp)
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
     errors.init_app(app)
     security_headers.init_app(app)

@@ -3,7 +3,8 @@
 SQLite takes its write lock when such a transaction begins (directory/db/sqlite.py), so a
 reader never turns into a writer half-way. Code outside a request (the tests, a Python
 shell) begins as a reader, so that it may open a second connection, as Alembic and
-reflection do, without waiting for itself.
+reflection do, without waiting for itself; a job that writes outside a request (the mail
+sender's thread) declares it (directory/db/sqlite.py declare_writer).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from typing import Any, TypeVar
 
 import click
 from flask import current_app, has_request_context, request
+
+from ..db.sqlite import declared_writer
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -28,6 +31,8 @@ def writes_nothing(view: View) -> View:
 
 def transaction_may_write() -> bool:
     """Whether the transaction about to begin may write."""
+    if declared_writer():
+        return True
     if not has_request_context():
         return click.get_current_context(silent=True) is not None
     if request.method not in WRITE_METHODS:

@@ -1,7 +1,7 @@
 """Versions in the history, and news articles saved against their version
 
 Revision ID: 0010_versions_in_history
-Revises: 0007_sourced_status
+Revises: 0009_reports_access_mail
 Create Date: 2026-12-03 20:00:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0010_versions_in_history'
-down_revision = '0007_sourced_status'
+down_revision = '0009_reports_access_mail'
 branch_labels = None
 depends_on = None
 

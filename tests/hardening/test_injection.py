@@ -1,7 +1,8 @@
 """Injection regression suite: every payload typed into every text field through the forms.
 
-Each payload goes into each text field of a technopark, of a news article and into a user's
-name, by real form posts with CSRF tokens. Then every page that shows those records, the
+Each payload goes into each text field of a technopark, of a news article, into a user's
+name, and into what visitors type (a report of a mistake, a request for access), by real
+form posts with CSRF tokens. Then every page that shows those records, the
 map data and (once the API exists) the API are checked: the value is shown exactly as typed,
 escaped once, never evaluated, and no markup or script of it runs. Values a field's rules
 refuse (a control character, too long, not a web address…) get a form error naming the
@@ -43,6 +44,9 @@ TECHNOPARK_TEXT = {
 TECHNOPARK_CHECKED = ("website", "phone", "email", "opening_date")
 NEWS_TEXT = {"title": 500, "outlet": 200, "summary": 2000}
 USER_TEXT = {"name": 200}
+# What visitors type: a report of a mistake, a request for access.
+REPORT_TEXT = {"correction": 2000}
+ACCESS_TEXT = {"name": 200, "position": 200, "message": 2000}
 
 # Which technopark fields each page must show (the others are still checked on it).
 TECHNOPARK_PAGES: dict[str, tuple[str, ...]] = {
@@ -274,6 +278,39 @@ def test_user_name(app: Flask, client: FlaskClient, admin: AuthActions, payload:
     check_page(client, HISTORY, values, ["name"], payload, tally)
 
 
+@pytest.mark.parametrize("payload", list(PAYLOADS))
+def test_visitors_reports_and_requests_for_access(
+    app: Flask, client: FlaskClient, admin: AuthActions, payload: str
+) -> None:
+    """What a visitor types reaches the workspace as typed; what the rules refuse is not kept."""
+    tally = TALLIES.setdefault("feedback", Tally())
+    visitor = app.test_client()
+    correction = typed(payload, "correction")
+    response = post_form(
+        visitor,
+        f"/technoparks/{SLUG}/report",
+        {"field": "other", "correction": correction},
+        tally,
+    )
+    if accepts(payload, REPORT_TEXT["correction"]):
+        assert response.status_code == 302, payload
+        values = {"correction": correction}
+        check_page(client, "/manage/", values, ["correction"], payload, tally)
+    else:
+        assert_refused(response, "correction", correction, payload, tally)
+
+    path = f"/technoparks/{SLUG}/access"
+    fine = {"name": "Ольга", "position": "методист", "email": "olga@example.org", "message": ""}
+    accepted = {f: typed(payload, f) for f, limit in ACCESS_TEXT.items() if accepts(payload, limit)}
+    for field in ACCESS_TEXT.keys() - accepted.keys():
+        value = typed(payload, field)
+        refused = post_form(visitor, path, {**fine, field: value}, tally)
+        assert_refused(refused, field, value, payload, tally)
+    if accepted:
+        assert post_form(visitor, path, {**fine, **accepted}, tally).status_code == 302
+        check_page(client, "/manage/access-requests", accepted, accepted, payload, tally)
+
+
 @pytest.fixture(scope="module", autouse=True)
 def report_figures() -> Any:
     """After the suite: payloads × fields × pages checked, values seen, values refused."""
@@ -285,7 +322,14 @@ def report_figures() -> Any:
     refused = sum(tally.refused for tally in TALLIES.values())
     posts = sum(tally.posts for tally in TALLIES.values())
     pages = sorted({page for tally in TALLIES.values() for page in tally.pages})
-    fields = len(TECHNOPARK_TEXT) + len(TECHNOPARK_CHECKED) + len(NEWS_TEXT) + len(USER_TEXT)
+    fields = (
+        len(TECHNOPARK_TEXT)
+        + len(TECHNOPARK_CHECKED)
+        + len(NEWS_TEXT)
+        + len(USER_TEXT)
+        + len(REPORT_TEXT)
+        + len(ACCESS_TEXT)
+    )
     record_figure(
         f"injection (server): {len(PAYLOADS)} payloads × {fields} fields × {len(pages)} pages "
         f"and form errors = {checks} (payload, field, page) checks; {shown} values found shown "

@@ -1,4 +1,5 @@
-"""The layers import one way: web → domain → db, with data (files in and out) beside the web.
+"""The layers import one way: web → domain → db, with data (files in and out) beside the web,
+and mail (sending the outbox) beside it too: the domain queues emails, never sends them.
 
 Read from the source with ast, so a forbidden import fails here even if nothing runs it.
 """
@@ -14,9 +15,10 @@ PACKAGE = Path(__file__).resolve().parents[2] / "directory"
 
 # What each layer may not import, as module prefixes.
 FORBIDDEN = {
-    "domain": ("directory.web", "directory.data"),
-    "db": ("directory.web", "directory.data", "directory.domain"),
-    "data": ("directory.web",),
+    "domain": ("directory.web", "directory.data", "directory.mail"),
+    "db": ("directory.web", "directory.data", "directory.domain", "directory.mail"),
+    "data": ("directory.web", "directory.mail"),
+    "mail": ("directory.web", "directory.data"),
 }
 # Libraries that only the web layer has any business with.
 WEB_ONLY = ("flask.request", "flask.Blueprint", "flask.render_template", "wtforms", "flask_wtf")
@@ -62,7 +64,7 @@ def test_each_layer_imports_only_the_layers_below_it(layer: str) -> None:
     assert offences == []
 
 
-@pytest.mark.parametrize("layer", ["domain", "db", "data"])
+@pytest.mark.parametrize("layer", ["domain", "db", "data", "mail"])
 def test_below_the_web_nothing_touches_requests_forms_or_templates(layer: str) -> None:
     offences = [
         f"{path.relative_to(PACKAGE.parent)} imports {name}"

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from helpers import AuthActions
+from helpers import AuthActions, form_data
 
 from directory.db.memo import VersionedCache
 from directory.domain import search
@@ -196,3 +196,37 @@ def test_the_cache_drops_the_least_recently_used() -> None:
     cache.put(1, "big", "X", 95)
     assert cache.get(1, "big") == "X"
     assert cache.bytes <= 100
+
+
+def test_the_profile_keeps_its_forms_and_stays_cached_for_visitors(
+    client: FlaskClient, listed: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = client.get("/technoparks/kvantorium")
+    page = first.get_data(as_text=True)
+    # The report form is on the profile, without a token: one would start a session.
+    assert '<form method="post" action="/technoparks/kvantorium/report"' in page
+    assert "<textarea" in page and 'name="correction"' in page
+    assert 'name="csrf_token" value=""' in page
+    assert 'href="/technoparks/kvantorium/access"' in page
+    assert "Set-Cookie" not in first.headers and client.get_cookie("session") is None
+
+    def not_rendered_again(slug: str) -> None:
+        raise AssertionError("the profile was rendered again instead of served from the cache")
+
+    monkeypatch.setattr("directory.web.public.views.published_technopark", not_rendered_again)
+    again = client.get("/technoparks/kvantorium")
+    assert again.status_code == 200 and again.get_data(as_text=True) == page
+
+
+def test_a_visitor_with_a_session_gets_the_report_form_with_its_token(
+    client: FlaskClient, listed: None
+) -> None:
+    assert client.get("/csrf-token").get_json()["csrf_token"]
+    page = client.get("/technoparks/kvantorium").get_data(as_text=True)
+    assert 'name="csrf_token" value=""' not in page
+    assert form_data(page, "/technoparks/kvantorium/report")["csrf_token"]
+    # Visitors without a session still get the cached page without one.
+    visitor = client.application.test_client()
+    assert 'name="csrf_token" value=""' in visitor.get("/technoparks/kvantorium").get_data(
+        as_text=True
+    )

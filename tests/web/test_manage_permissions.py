@@ -11,7 +11,15 @@ from helpers import AuthActions, csrf_token_in
 from sqlalchemy import func, select
 
 from directory import create_app
-from directory.domain.models import AuditEntry, NewsArticle, Role, Technopark, User
+from directory.domain.models import (
+    AccessRequest,
+    AuditEntry,
+    CorrectionReport,
+    NewsArticle,
+    Role,
+    Technopark,
+    User,
+)
 from directory.extensions import db
 
 # Pages any signed-in account may open: they show or create only the user's own things.
@@ -46,7 +54,8 @@ def route_ids(routes: list[tuple[str, str]]) -> list[str]:
 def world(
     app: Flask, auth: AuthActions, make_technopark: Callable[..., Technopark]
 ) -> dict[str, int | str]:
-    """Two coordinators with a technopark each, an admin, and a news article of the other."""
+    """Two coordinators with a technopark each, an admin, and a news article, a visitor's
+    report and a request for access about the other's."""
     make_technopark(slug="mine", name="Мой технопарк")
     make_technopark(slug="theirs", name="Чужой технопарк", published=False)
     other = auth.create_user(email="other@example.org", name="Борис", technoparks=["theirs"])
@@ -64,10 +73,19 @@ def world(
             old_value="Прежнее название",
             new_value="Чужой технопарк",
         )
-        db.session.add_all([article, entry])
+        report = CorrectionReport(technopark=theirs, field="phone", suggested_value="+7 495 1")
+        access = AccessRequest(
+            technopark=theirs, name="Вера", position="методист", email="vera@example.org"
+        )
+        db.session.add_all([article, entry, report, access])
         db.session.commit()
-        article_id, entry_id = article.id, entry.id
-    return {"slug": "theirs", "article_id": article_id, "user_id": other, "entry_id": entry_id}
+        ids = {
+            "article_id": article.id,
+            "report_id": report.id,
+            "request_id": access.id,
+            "entry_id": entry.id,
+        }
+    return {"slug": "theirs", "user_id": other, **ids}
 
 
 def url_for_route(app: Flask, endpoint: str, world: dict[str, int | str]) -> str:
@@ -97,6 +115,12 @@ def test_the_walk_covers_the_workspace() -> None:
         "manage.user_grant",
         "manage.user_deactivate",
         "manage.technoparks_import",
+        "manage.report_apply",
+        "manage.report_done",
+        "manage.report_reject",
+        "manage.access_request_list",
+        "manage.access_request_approve",
+        "manage.access_request_reject",
     } <= endpoints
     assert ("manage.technoparks_import", "POST") in RESTRICTED_ROUTES
     assert ("manage.technopark_edit", "POST") in MANAGE_ROUTES

@@ -1,4 +1,5 @@
-"""Signing in and out, with failed attempts limited per address and per account."""
+"""Signing in and out, with failed attempts limited per address and per account; choosing a
+password through a one-time link, for a new account or after a forgotten one."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from functools import cache
 from urllib.parse import unquote, urlsplit
 
 from flask import (
+    abort,
     current_app,
     flash,
     g,
@@ -22,12 +24,15 @@ from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError, generate_csrf
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ...domain import password_links
 from ...domain.accounts import user_by_email
-from ...domain.models import User
+from ...domain.models import LinkPurpose, User
 from ...domain.text import first_control_character
-from ...extensions import limiter
+from ...extensions import db, limiter
+from .. import notifications
+from ..i18n import current_language
 from ..transactions import writes_nothing
-from .forms import LoginForm
+from .forms import ChoosePasswordForm, ForgotPasswordForm, LoginForm
 
 # ---------------------------------------------------------------- where to go next
 
@@ -80,6 +85,14 @@ def failures_per_account() -> str:
 
 def failures_per_address() -> str:
     return current_app.config["LOGIN_FAILURES_PER_ADDRESS"]
+
+
+def resets_per_address() -> str:
+    return current_app.config["PASSWORD_RESETS_PER_ADDRESS"]
+
+
+def resets_per_account() -> str:
+    return current_app.config["PASSWORD_RESETS_PER_ACCOUNT"]
 
 
 # ---------------------------------------------------------------- credentials
@@ -149,11 +162,72 @@ def logout():
     return redirect(url_for("public.index"))
 
 
+# ---------------------------------------------------------------- one-time password links
+
+
+@limiter.limit(resets_per_address, key_func=get_remote_address, methods=["POST"])
+@limiter.limit(resets_per_account, key_func=account_key, methods=["POST"])
+def password_forgot():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        found = password_links.reset_link_for(
+            form.email.data, current_app.config["PASSWORD_LINK_MAX_AGE"]
+        )
+        if found is not None:
+            user, token = found
+            notifications.password_reset(user, token, current_language())
+            db.session.commit()
+        # The same answer whether or not the account exists: the page tells nobody who has one.
+        flash(
+            _(
+                "If an account has this address, a link to choose a new password is on its "
+                "way to it. Check your mail, including the spam folder."
+            ),
+            "info",
+        )
+        return redirect(url_for(".login"))
+    return render_template("auth/password_forgot.html", form=form)
+
+
+def password_set(token: str):
+    link = password_links.usable_link(token)
+    if link is None:
+        response = current_app.make_response(
+            (render_template("auth/password_link_spent.html"), 410)
+        )
+        response.headers["Cache-Control"] = "no-store"
+        return response
+    form = ChoosePasswordForm(email=link.user.email)
+    if form.validate_on_submit():
+        user = password_links.use_link(link, form.new_password.data)
+        if user is None:
+            db.session.rollback()
+            abort(410)
+        db.session.commit()
+        if current_user.is_authenticated:
+            # Whoever was signed in on this device signs in again with the new password.
+            logout_user()
+        session.clear()
+        flash(_("Your password is set. Sign in with it now."), "success")
+        return redirect(url_for(".login"))
+    welcome = link.purpose == LinkPurpose.WELCOME
+    response = current_app.make_response(
+        render_template("auth/password_set.html", form=form, link=link, welcome=welcome)
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def too_many_attempts(error: Exception):
     limit = limiter.current_limit
     retry_after = max(1, int(limit.reset_at - time.time())) if limit else 900
+    template = (
+        "auth/too_many_resets.html"
+        if request.endpoint == "auth.password_forgot"
+        else "auth/too_many_attempts.html"
+    )
     response = current_app.make_response(
-        (render_template("auth/too_many_attempts.html", minutes=-(-retry_after // 60)), 429)
+        (render_template(template, minutes=-(-retry_after // 60)), 429)
     )
     response.headers["Retry-After"] = str(retry_after)
     return response

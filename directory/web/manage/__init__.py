@@ -1,16 +1,19 @@
-"""The coordinators' workspace: technoparks, news, history, imports; accounts for admins.
+"""The coordinators' workspace: technoparks, news, history, imports, visitors' reports;
+accounts and requests for access for admins.
 
 Every view says who may use it (see views.py); anonymous visitors are sent to sign in.
+The dashboard's queue of reports comes from feedback_views.dashboard_context.
 """
 
 from flask import Blueprint
 from flask_wtf.csrf import CSRFError
 
 from ..auth.views import form_expired
-from . import import_views, views
+from . import feedback_views, import_views, views
 
 bp = Blueprint("manage", __name__, url_prefix="/manage")
 bp.context_processor(views.history_helpers)
+bp.context_processor(feedback_views.dashboard_context)
 bp.register_error_handler(CSRFError, form_expired)
 
 bp.add_url_rule("/", view_func=views.index)
@@ -36,3 +39,23 @@ bp.add_url_rule(
 )
 bp.add_url_rule("/users/<int:user_id>/activate", view_func=views.user_activate, methods=["POST"])
 bp.add_url_rule("/password", view_func=views.password_change, methods=["GET", "POST"])
+bp.add_url_rule(
+    "/reports/<int:report_id>/apply", view_func=feedback_views.report_apply, methods=["POST"]
+)
+bp.add_url_rule(
+    "/reports/<int:report_id>/done", view_func=feedback_views.report_done, methods=["POST"]
+)
+bp.add_url_rule(
+    "/reports/<int:report_id>/reject", view_func=feedback_views.report_reject, methods=["POST"]
+)
+bp.add_url_rule("/access-requests", view_func=feedback_views.access_request_list)
+bp.add_url_rule(
+    "/access-requests/<int:request_id>/approve",
+    view_func=feedback_views.access_request_approve,
+    methods=["POST"],
+)
+bp.add_url_rule(
+    "/access-requests/<int:request_id>/reject",
+    view_func=feedback_views.access_request_reject,
+    methods=["POST"],
+)

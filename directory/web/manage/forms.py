@@ -368,12 +368,23 @@ class ImportForm(FlaskForm):
     )
 
 
+class AnswerForm(DirectoryForm):
+    """The reason given when a visitor's report or a request for access is rejected."""
+
+    reason = TextAreaField(
+        _l("Reason"),
+        validators=[DataRequired(_l("Write the reason.")), Length(max=2000)],
+        render_kw={"maxlength": 2000, "rows": 2},
+    )
+
+
 # Labels of what the history records beyond the form's own fields.
 HISTORY_LABELS = {
     "slug": _l("Address on the site"),
     "published": _l("Published"),
     "verified_at": _l("Confirmed by the coordinator"),
     "news": _l("News article"),
+    "report": _l("Visitor's report"),
 }
 
 

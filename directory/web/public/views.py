@@ -13,9 +13,11 @@ from ...domain.records import (
     published_only,
     published_technopark,
 )
+from ...domain.reports import corrections_made
 from ...domain.search import all_directions, city_choices, search_technoparks
 from ...extensions import db
 from ..caching import cached_page
+from ..feedback.forms import ReportForm
 from ..schema_org import educational_organization
 from ..search_params import read_search_query, url_with
 
@@ -48,7 +50,12 @@ def technopark_detail(slug: str):
         technopark, url_for("public.technopark_detail", slug=slug, _external=True)
     )
     return render_template(
-        "public/technopark_detail.html", technopark=technopark, structured_data=structured_data
+        "public/technopark_detail.html",
+        technopark=technopark,
+        structured_data=structured_data,
+        corrections=corrections_made(technopark.id),
+        # Rendered without a token, which would put one in the session and end caching.
+        report_form=ReportForm(formdata=None, meta={"csrf": False}),
     )
 
 
