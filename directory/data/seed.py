@@ -34,7 +34,10 @@ from ..domain.models import (
 from ..domain.search import refresh_search_text
 from ..extensions import db
 
-TECHNOPARK_FILES = ("technoparks_moscow.toml", "technoparks_kvantorium_network.toml")
+# Technoparks and articles may be split by region: every file matching these patterns is read,
+# in name order, so a new region's records arrive by adding a file.
+TECHNOPARK_FILES = "technoparks_*.toml"
+NEWS_FILES = "news*.toml"
 
 # The seed sets every column a person edits, plus whether the record is published;
 # opening dates arrive as text with their precision and are parsed on their own.
@@ -81,6 +84,21 @@ def read_records(directory: Path, filename: str, table: str) -> list[dict[str, A
     """The [[table]] records of one TOML file."""
     with (directory / filename).open("rb") as handle:
         return tomllib.load(handle).get(table, [])
+
+
+def read_all(directory: Path, pattern: str, table: str, key: str) -> list[dict[str, Any]]:
+    """The records of every file matching pattern; a key found twice is a SeedError."""
+    records: list[dict[str, Any]] = []
+    seen: dict[str, str] = {}
+    for path in sorted(directory.glob(pattern)):
+        for record in read_records(directory, path.name, table):
+            if record[key] in seen:
+                raise SeedError(
+                    f"{table} {record[key]!r} is in {seen[record[key]]} and again in {path.name}"
+                )
+            seen[record[key]] = path.name
+            records.append(record)
+    return records
 
 
 def apply_values(record: object, values: Mapping[str, Any]) -> dict[str, tuple[Any, Any]]:
@@ -262,12 +280,8 @@ def load_seed(directory: Path) -> SeedReport:
         "organization",
         report,
     )
-    records = [
-        record
-        for filename in TECHNOPARK_FILES
-        for record in read_records(directory, filename, "technopark")
-    ]
+    records = read_all(directory, TECHNOPARK_FILES, "technopark", key="slug")
     technoparks = seed_technoparks(records, hosts, programs, directions, report)
-    seed_news(read_records(directory, "news.toml", "article"), technoparks, report)
+    seed_news(read_all(directory, NEWS_FILES, "article", key="url"), technoparks, report)
     db.session.flush()
     return report

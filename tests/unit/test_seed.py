@@ -212,3 +212,45 @@ def test_a_broken_seed_file_changes_nothing(app: Flask, tmp_path) -> None:
     assert "Technopark bad: unknown host 'nobody'" in result.output
     with app.app_context():
         assert count(Technopark) == 0
+
+
+def write_minimal_seed(directory) -> None:
+    """Empty catalogue files, so a test adds only the technoparks and articles it is about."""
+    for name in ("directions.toml", "programs.toml", "organizations.toml"):
+        (directory / name).write_text("", encoding="utf-8")
+
+
+def test_records_split_across_regional_files_are_all_loaded(app: Flask, tmp_path) -> None:
+    write_minimal_seed(tmp_path)
+    (tmp_path / "technoparks_a.toml").write_text(
+        '[[technopark]]\nslug = "first"\nname = "Первый"\ncity = "Томск"\n', encoding="utf-8"
+    )
+    (tmp_path / "technoparks_b.toml").write_text(
+        '[[technopark]]\nslug = "second"\nname = "Второй"\ncity = "Омск"\n', encoding="utf-8"
+    )
+    (tmp_path / "news_b.toml").write_text(
+        '[[article]]\nurl = "https://example.org/a"\ntechnoparks = ["first", "second"]\n',
+        encoding="utf-8",
+    )
+    app.config["SEED_DATA_DIR"] = str(tmp_path)
+    result = app.test_cli_runner().invoke(args=["seed"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        article = db.session.execute(select(NewsArticle)).scalar_one()
+        assert sorted(t.slug for t in article.technoparks) == ["first", "second"]
+
+
+def test_a_slug_in_two_files_is_refused_by_name(app: Flask, tmp_path) -> None:
+    write_minimal_seed(tmp_path)
+    for name in ("technoparks_a.toml", "technoparks_b.toml"):
+        (tmp_path / name).write_text(
+            '[[technopark]]\nslug = "twice"\nname = "Дважды"\ncity = "Томск"\n', encoding="utf-8"
+        )
+    app.config["SEED_DATA_DIR"] = str(tmp_path)
+    result = app.test_cli_runner().invoke(args=["seed"])
+    assert result.exit_code == 1
+    assert "technopark 'twice' is in technoparks_a.toml and again in technoparks_b.toml" in (
+        result.output
+    )
+    with app.app_context():
+        assert count(Technopark) == 0
