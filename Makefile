@@ -54,8 +54,8 @@ browser:
 
 ## Refresh the message catalogues after changing UI strings, then fill in translations.
 translations: $(VENV)/.dev-installed
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -o directory/translations/messages.pot directory templates
-	$(VENV)/bin/pybabel update -i directory/translations/messages.pot -d directory/translations
+	$(VENV)/bin/pybabel extract --width 100 -F babel.cfg -k _l -o directory/translations/messages.pot directory templates
+	$(VENV)/bin/pybabel update --width 100 -i directory/translations/messages.pot -d directory/translations
 	$(PYTHON) scripts/fill_english_catalogue.py
 	$(VENV)/bin/pybabel compile -d directory/translations
 

@@ -223,7 +223,9 @@ def add_news_article(
         db.session.add(article)
         db.session.flush()
         changes = {field: (None, getattr(article, field)) for field in NEWS_FIELDS}
-        log_changes("news_article", article.id, "create", changes, user=user)
+        log_changes(
+            "news_article", article.id, "create", changes, user=user, version=article.version
+        )
     link_news(article, technoparks, user)
     db.session.flush()
     return article, created
@@ -240,7 +242,7 @@ def update_news_article(
             setattr(article, field, values[field])
     if changes:
         db.session.flush()
-        log_changes("news_article", article.id, "edit", changes, user=user)
+        log_changes("news_article", article.id, "edit", changes, user=user, version=article.version)
         db.session.flush()
     return changes
 
@@ -277,6 +279,20 @@ def unlink_news(
         )
     db.session.flush()
     return unlinked
+
+
+def relink_news(
+    article: NewsArticle,
+    technoparks: Iterable[Technopark],
+    linked_when_opened: set[str],
+    chosen: set[str],
+    user: User,
+) -> None:
+    """Apply the links a person added and removed among these technoparks since their form
+    opened; a link a colleague added or removed meanwhile stays as they left it."""
+    technoparks = list(technoparks)
+    link_news(article, [tp for tp in technoparks if tp.slug in chosen - linked_when_opened], user)
+    unlink_news(article, [tp for tp in technoparks if tp.slug in linked_when_opened - chosen], user)
 
 
 # ---------------------------------------------------------------- accounts

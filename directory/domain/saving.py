@@ -1,4 +1,4 @@
-"""Saving a person's edit of a technopark: plainly, or merged with colleagues' saves.
+"""Saving a person's edit of a record: plainly, or merged with colleagues' saves.
 
 A form carries the version it was opened at. Saved from the current version, an edit is a
 plain update. Saved from an older one, it is merged with what colleagues saved since
@@ -10,15 +10,15 @@ meantime (UPDATE … WHERE version = …); the caller reloads and saves again.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .columns import TECHNOPARK_FIELDS
+from .columns import NEWS_FIELDS, TECHNOPARK_FIELDS
 from .history import Change, at_version, record_texts, texts_of
 from .merge import Clash, three_way
-from .models import Technopark, User
-from .operations import directions_by_slug, update_technopark
+from .models import NewsArticle, Technopark, User
+from .operations import directions_by_slug, update_news_article, update_technopark
 
 
 @dataclass
@@ -38,31 +38,58 @@ class Save:
 def save_technopark(
     technopark: Technopark, values: Mapping[str, Any], user: User, opened_version: int | None
 ) -> Save:
-    """Save the values a person sent from a form opened at opened_version.
+    """Save the values a person sent from a technopark form opened at opened_version."""
 
-    From the current version it is a plain update. From an older one the values are merged
-    with what colleagues saved since (directory/domain/merge.py): only fields changed by this
-    person are written, so no save ever reverts a field its author did not touch. When both
-    changed the same field differently, nothing is written and the clashes are returned.
+    def write(chosen: dict[str, Any], sets: Mapping[str, list[str]]) -> dict[str, tuple]:
+        if "directions" in sets:
+            chosen["directions"] = directions_by_slug(sets["directions"])
+        return update_technopark(technopark, chosen, user)
+
+    return merged_save("technopark", technopark, TECHNOPARK_FIELDS, values, opened_version, write)
+
+
+def save_news_article(
+    article: NewsArticle, values: Mapping[str, Any], user: User, opened_version: int | None
+) -> Save:
+    """Save the article's own fields sent from a form opened at opened_version."""
+
+    def write(chosen: dict[str, Any], _sets: Mapping[str, list[str]]) -> dict[str, tuple]:
+        return update_news_article(article, chosen, user)
+
+    return merged_save("news_article", article, NEWS_FIELDS, values, opened_version, write)
+
+
+def merged_save(
+    entity_type: str,
+    record: Any,
+    names: Iterable[str],
+    values: Mapping[str, Any],
+    opened_version: int | None,
+    write: Callable[[dict[str, Any], Mapping[str, list[str]]], dict[str, tuple]],
+) -> Save:
+    """Write a person's values, merged with colleagues' saves since opened_version.
+
+    From the current version it is a plain update. From an older one only the fields this
+    person changed are written, so no save ever reverts a field its author did not touch.
+    When both changed the same field differently, nothing is written and the clashes are
+    returned. write(chosen, sets) stores the chosen values and the merged sets.
     """
-    if opened_version is None or opened_version >= technopark.version:
-        return Save(changes=update_technopark(technopark, values, user))
-    names = [name for name in TECHNOPARK_FIELDS if name in values]
-    current = record_texts(technopark, names)
-    past = at_version("technopark", technopark.id, current, technopark.version, opened_version)
-    merged = three_way(past.texts if past else None, texts_of(values, names), current)
+    if opened_version is None or opened_version >= record.version:
+        return Save(changes=write(dict(values), {}))
+    present = [name for name in names if name in values]
+    current = record_texts(record, present)
+    past = at_version(entity_type, record.id, current, record.version, opened_version)
+    merged = three_way(past.texts if past else None, texts_of(values, present), current)
+    since = past.since if past else None
     if merged.clashes:
         return Save(
-            merged_with=past.since if past else None,
+            merged_with=since,
             clashes=merged.clashes,
             theirs={
-                name: getattr(technopark, name) for clash in merged.clashes for name in clash.fields
+                name: getattr(record, name) for clash in merged.clashes for name in clash.fields
             },
             mine=merged.mine,
             sets=merged.sets,
         )
-    chosen = {name: values[name] for name in merged.mine}
-    if "directions" in merged.sets:
-        chosen["directions"] = directions_by_slug(merged.sets["directions"])
-    changes = update_technopark(technopark, chosen, user)
-    return Save(changes=changes, merged_with=past.since if past and merged.theirs else None)
+    changes = write({name: values[name] for name in merged.mine}, merged.sets)
+    return Save(changes=changes, merged_with=since if merged.theirs else None)

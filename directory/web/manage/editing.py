@@ -1,4 +1,4 @@
-"""Saving the technopark form: merged with colleagues' saves, and the page for real clashes.
+"""Saving workspace forms merged with colleagues' saves, and the page for real clashes.
 
 The form carries the version it was opened at (directory/domain/saving.py merges from it).
 After a clash the form comes back holding the merged values: the colleague's changes where
@@ -63,6 +63,25 @@ def kept_theirs() -> set[str]:
     }
 
 
+def save_merged(load: Callable[[], Any], save_one: Callable[[Any], Save]) -> tuple[Any, Save]:
+    """Save the freshly loaded record, merging with colleagues; commits unless it clashed.
+
+    A save the database refuses because a colleague saved in between is merged again.
+    """
+    for _attempt in range(ATTEMPTS):
+        record = load()
+        try:
+            save = save_one(record)
+            if save.clashes:
+                db.session.rollback()
+            else:
+                db.session.commit()
+            return record, save
+        except StaleDataError:
+            db.session.rollback()
+    raise StillBusy()
+
+
 def save_edit(
     load: Callable[[], Technopark],
     form: TechnoparkForm,
@@ -70,26 +89,17 @@ def save_edit(
     user: User,
     confirm: bool,
 ) -> tuple[Technopark, Save]:
-    """Save the form (and confirm the facts if asked), merging with colleagues; commits.
-
-    A save the database refuses because a colleague saved in between is merged again.
-    """
+    """Save the technopark form (and confirm the facts if asked), merging with colleagues."""
     keep = kept_theirs()
-    for _attempt in range(ATTEMPTS):
-        technopark = load()
+
+    def save_one(technopark: Technopark) -> Save:
         values = {name: value for name, value in values_of(form).items() if name not in keep}
-        try:
-            save = save_technopark(technopark, values, user, form.submitted_version())
-            if save.clashes:
-                db.session.rollback()
-                return technopark, save
-            if confirm:
-                operations.confirm_technopark(technopark, user)
-            db.session.commit()
-            return technopark, save
-        except StaleDataError:
-            db.session.rollback()
-    raise StillBusy(technopark.slug)
+        save = save_technopark(technopark, values, user, form.submitted_version())
+        if confirm and not save.clashes:
+            operations.confirm_technopark(technopark, user)
+        return save
+
+    return save_merged(load, save_one)
 
 
 def merged_form_data(technopark: Technopark, form: TechnoparkForm, save: Save) -> dict[str, Any]:

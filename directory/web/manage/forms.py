@@ -120,7 +120,18 @@ def not_in_future(form: FlaskForm, field: Field) -> None:
 # ---------------------------------------------------------------- technoparks
 
 
-class TechnoparkForm(DirectoryForm):
+class OpenedAtVersion:
+    """A form that carries the version of the record it was opened at (a hidden field)."""
+
+    version: HiddenField
+
+    def submitted_version(self) -> int | None:
+        """The record version the form was opened with, if it is a number."""
+        value = (self.version.data or "").strip()
+        return int(value) if value.isdigit() else None
+
+
+class TechnoparkForm(OpenedAtVersion, DirectoryForm):
     """A technopark's facts; the field names are the model's, the rules the domain's."""
 
     name = StringField(_l("Name"))
@@ -221,11 +232,6 @@ class TechnoparkForm(DirectoryForm):
         self.checked_values = checked.values
         return checked.ok
 
-    def submitted_version(self) -> int | None:
-        """The record version the form was opened with, if it is a number."""
-        value = (self.version.data or "").strip()
-        return int(value) if value.isdigit() else None
-
     def values(self) -> dict[str, Any]:
         """The checked column values, with relations as slugs (the view resolves them)."""
         return dict(self.checked_values)
@@ -234,7 +240,7 @@ class TechnoparkForm(DirectoryForm):
 # ---------------------------------------------------------------- news
 
 
-class NewsForm(DirectoryForm):
+class NewsForm(OpenedAtVersion, DirectoryForm):
     """A news article and the technoparks it covers."""
 
     url = StringField(
@@ -262,10 +268,20 @@ class NewsForm(DirectoryForm):
     )
     language = Choice(_l("Language of the article"), choices=LANGUAGE_CHOICES, default="ru")
     technoparks = ChoiceList(_l("Technoparks the article covers"))
+    version = HiddenField()
+    # Which of my technoparks were linked when the form opened: the save applies only the
+    # links I added or removed since, never undoing a colleague's.
+    linked = HiddenField()
 
     def __init__(self, *args: Any, technoparks: Iterable[tuple[str, str]] = (), **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.technoparks.choices = as_choices(technoparks)
+
+    def linked_when_opened(self) -> set[str] | None:
+        """The slugs linked when the form opened; None when the form did not say."""
+        if self.linked.data is None:
+            return None
+        return {slug for slug in self.linked.data.split(",") if slug}
 
     def values(self) -> dict[str, Any]:
         return {

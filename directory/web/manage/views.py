@@ -47,6 +47,7 @@ from .forms import (
     field_label,
     readable_value,
 )
+from .news_editing import merged_news_data, news_form_data, save_news_edit
 
 # A long value (a description) is cut to this many characters in the history's table.
 HISTORY_VALUE_SHOWN = 300
@@ -318,39 +319,57 @@ def news_new():
 
 @signed_in
 def news_edit(article_id: int):
+    article = news_article_for_action(article_id)
+    user = me()
+    mine = my_technoparks()
+    others = [technopark for technopark in article.technoparks if not may_act_on(user, technopark)]
+    if request.method == "GET":
+        form = NewsForm(data=news_form_data(article, mine), technoparks=news_choices(mine))
+        return render_news_form(form, article, others)
+    form = NewsForm(technoparks=news_choices(mine))
+    if not form.validate_on_submit():
+        return render_news_form(form, article, others)
+    same_url = operations.news_article_by_url(form.url.data)
+    if same_url is not None and same_url.id != article.id:
+        form.url.errors.append(_("Another stored article has this address."))
+        return render_news_form(form, article, others)
+    try:
+        article, save = save_news_edit(
+            lambda: news_article_for_action(article_id), form, mine, user
+        )
+    except editing.StillBusy:
+        flash(_("Colleagues are saving this article right now. Please save again."), "error")
+        return render_news_form(form, article, others), 409
+    if save.clashes:
+        merged = NewsForm(
+            formdata=None,
+            data=merged_news_data(article, form, save),
+            technoparks=news_choices(mine),
+        )
+        clashes = editing.clashes_shown(save, readable)
+        return render_news_form(merged, article, others, clashes=clashes), 409
+    if note := editing.merged_note(save):
+        flash(note, "success")
+    else:
+        flash(_("The article is saved."), "success")
+    return redirect(url_for(".news_edit", article_id=article.id))
+
+
+def news_article_for_action(article_id: int):
+    """The article, if the signed-in person may edit it (404 or 403 otherwise)."""
     article = queries.news_article(article_id)
     if article is None:
         abort(404)
     user = me()
     if not user.is_admin and not any(may_act_on(user, tp) for tp in article.technoparks):
         abort(403)
-    mine = my_technoparks()
-    others = [technopark for technopark in article.technoparks if not may_act_on(user, technopark)]
-    data = None
-    if request.method == "GET":
-        data = {
-            "url": article.url,
-            "title": article.title,
-            "outlet": article.outlet,
-            "published_on": article.published_on,
-            "summary": article.summary,
-            "language": article.language,
-            "technoparks": [tp.slug for tp in article.technoparks if may_act_on(user, tp)],
-        }
-    form = NewsForm(data=data, technoparks=news_choices(mine))
-    if form.validate_on_submit():
-        same_url = operations.news_article_by_url(form.url.data)
-        if same_url is not None and same_url.id != article.id:
-            form.url.errors.append(_("Another stored article has this address."))
-        else:
-            chosen = set(form.technoparks.data or [])
-            operations.update_news_article(article, form.values(), user)
-            operations.link_news(article, [tp for tp in mine if tp.slug in chosen], user)
-            operations.unlink_news(article, [tp for tp in mine if tp.slug not in chosen], user)
-            db.session.commit()
-            flash(_("The article is saved."), "success")
-            return redirect(url_for(".news_edit", article_id=article.id))
-    return render_template("manage/news_edit.html", form=form, article=article, others=others)
+    return article
+
+
+def render_news_form(form: NewsForm, article, others: list[Technopark], clashes=()) -> str:
+    return render_template(
+        "manage/news_edit.html", form=form, article=article, others=others, clashes=clashes
+    )
 
 
 # ---------------------------------------------------------------- accounts
