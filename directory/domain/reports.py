@@ -37,8 +37,28 @@ from .models import (
 from .rules import Choices, check_technopark
 
 OTHER = "other"
-# What a visitor may say is wrong: any field the technopark form edits, or something else.
-REPORTABLE_FIELDS = (*TYPED_FIELDS, OTHER)
+# What a visitor may say is wrong: the facts a parent reads on the profile, in the profile's
+# order, or something else. Derived and technical fields (a precision, half a position) are not
+# offered: a visitor says "the map point is wrong" under "something else".
+VISITOR_FIELDS = (
+    "name",
+    "city",
+    "district",
+    "address",
+    "phone",
+    "email",
+    "website",
+    "enrolment_url",
+    "age_min",
+    "age_max",
+    "directions",
+    "opening_date",
+    "status",
+    "host_organization",
+    "program",
+    "description",
+)
+REPORTABLE_FIELDS = (*VISITOR_FIELDS, OTHER)
 # Choices, flags and lists are corrected by hand: a visitor's words are not a slug.
 CORRECTED_BY_HAND = frozenset(
     {

@@ -12,8 +12,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
-from ...domain.columns import TYPED_FIELDS
-from ...domain.reports import MAX_TEXT_LENGTH, OTHER
+from ...domain.reports import MAX_TEXT_LENGTH, OTHER, VISITOR_FIELDS
 from ..forms import Choice, DirectoryForm, as_choices
 from ..manage.forms import field_label
 
@@ -25,7 +24,7 @@ def report_field_choices() -> list[tuple[str, str]]:
     """The fields a visitor may say are wrong, labelled as in the edit form, then the rest."""
     return [
         ("", str(_l("Choose what is wrong"))),
-        *((name, field_label(name)) for name in TYPED_FIELDS),
+        *((name, field_label(name)) for name in VISITOR_FIELDS),
         (OTHER, str(_l("Something else"))),
     ]
 
