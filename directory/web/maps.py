@@ -8,10 +8,11 @@ therefore does not depend on the data and can be built once and cached.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import folium
-from branca.element import MacroElement
+from branca.element import Element, MacroElement
 from folium import FeatureGroup
 from folium.plugins import MarkerCluster
 from jinja2 import Template
@@ -95,4 +96,23 @@ def build_map_shell(
     layer = FeatureGroup(name="technoparks", control=False)
     layer.add_to(figure)
     MarkerLoader(cluster, layer, data_url, assets).add_to(figure)
-    return figure.get_root().render()
+    root = figure.get_root()
+    number_elements(root)
+    return root.render()
+
+
+def number_elements(root: Element) -> None:
+    """Name folium's elements by their place in the document instead of a random id.
+
+    folium gives every element a random id, so each worker process would build a different
+    /map document with its own ETag and browsers could never revalidate it across workers.
+    """
+    for position, element in enumerate(elements_of(root)):
+        element._id = str(position)
+
+
+def elements_of(element: Element) -> Iterator[Element]:
+    """The element and all its descendants, in document order."""
+    yield element
+    for child in element._children.values():
+        yield from elements_of(child)

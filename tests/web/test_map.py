@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 from collections.abc import Callable
 
 import pytest
@@ -60,6 +63,33 @@ def test_map_shell_uses_the_configured_tiles(tmp_path) -> None:
     assert "https://tiles.example.org/{z}/{x}/{y}.png" in html
     assert "Example tiles" in html
     assert "openstreetmap" not in html
+
+
+MAP_ETAG_OF_A_FRESH_PROCESS = """
+import sys
+from directory import create_app
+
+app = create_app({"TESTING": True, "DATABASE_URL": "sqlite:///" + sys.argv[1]})
+response = app.test_client().get("/map")
+print(response.headers["ETag"])
+"""
+
+
+def test_every_process_serves_the_same_map_document(tmp_path) -> None:
+    """Each gunicorn worker builds the shell itself: all must answer with one ETag, so a
+    browser revalidates /map (304) whichever worker it reaches."""
+    etags = set()
+    for seed in ("1", "2"):
+        finished = subprocess.run(
+            [sys.executable, "-c", MAP_ETAG_OF_A_FRESH_PROCESS, str(tmp_path / "db.sqlite")],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            check=True,
+            timeout=120,
+        )
+        etags.add(finished.stdout.strip())
+    assert len(etags) == 1 and next(iter(etags))
 
 
 def test_no_listing_text_passes_through_folium(
