@@ -41,6 +41,7 @@ from ...domain.accounts import password_problem, user_by_email
 from ...domain.columns import TYPED_FIELDS
 from ...domain.models import DatePrecision, LocationPrecision, Status
 from ...domain.rules import MAX_LENGTH, Choices, Refused, check_technopark, web_address
+from ..auth.forms import ChoosePasswordForm
 from ..forms import Choice, ChoiceList, DirectoryForm, as_choices, stripped
 
 # The password policy's messages (directory/domain/accounts.py), marked here for translation.
@@ -339,36 +340,14 @@ class GrantForm(DirectoryForm):
     technopark = Choice(_l("Technopark"))
 
 
-class PasswordForm(DirectoryForm):
-    """A signed-in user changes their own password."""
+class PasswordForm(ChoosePasswordForm):
+    """A signed-in user changes their own password: the current one first."""
 
     current_password = PasswordField(
         _l("Current password"),
         validators=[InputRequired(_l("Enter your current password."))],
         render_kw={"autocomplete": "current-password"},
     )
-    new_password = PasswordField(
-        _l("New password"),
-        description=_l("At least 10 characters; every other device will be signed out."),
-        validators=[InputRequired(_l("Enter a new password."))],
-        render_kw={"autocomplete": "new-password"},
-    )
-    confirm_password = PasswordField(
-        _l("New password again"),
-        validators=[InputRequired(_l("Enter the new password again."))],
-        render_kw={"autocomplete": "new-password"},
-    )
-
-    def __init__(self, *args: Any, email: str = "", **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.account_email = email
-
-    def validate_new_password(self, field: Field) -> None:
-        check_password_policy(field.data, self.account_email)
-
-    def validate_confirm_password(self, field: Field) -> None:
-        if field.data != self.new_password.data:
-            raise ValidationError(_("The two new passwords differ."))
 
 
 class ImportForm(FlaskForm):
