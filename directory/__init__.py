@@ -9,6 +9,7 @@ from flask import Flask
 
 from . import cli, db, mail, web
 from .config import load_config
+from .domain import map_cells
 from .domain.public import PUBLIC_MODELS
 from .extensions import babel, csrf, limiter, login_manager, migrate
 from .extensions import db as database
@@ -32,6 +33,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     database.init_app(app)
     migrate.init_app(app, database, directory=app.config["MIGRATIONS_DIR"])
     db.init_app(app, may_write=transaction_may_write, public_models=PUBLIC_MODELS)
+    map_cells.watch(database.session)
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)
     login_manager.init_app(app)

@@ -19,10 +19,12 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Table, delete, func, insert, select, text
+from sqlalchemy import delete, func, select, text
 
+from ..db.bulk import bulk_insert
 from ..db.data_version import bump_data_version
 from ..domain.geo import EARTH_RADIUS_KM, Point, haversine_km
+from ..domain.map_cells import rebuild_cells
 from ..domain.models import (
     DatePrecision,
     Direction,
@@ -321,6 +323,7 @@ def fill_demo_data(
                 "SELECT setval(pg_get_serial_sequence('technopark', 'id'), max(id)) FROM technopark"
             )
         )
+    rebuild_cells(db.session.connection())
     refresh_statistics()
     return real
 
@@ -343,22 +346,6 @@ def insert_batch(batch: Sequence[tuple[dict[str, Any], list[DirectionRow]]]) -> 
         for values, chosen in batch
         for direction in chosen
     ]
-    bulk_insert(Technopark.__table__, rows)
-    bulk_insert(technopark_direction, links)
-
-
-def bulk_insert(table: Table, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert many rows in the session's transaction: COPY on PostgreSQL, else executemany."""
-    if not rows:
-        return
     connection = db.session.connection()
-    if connection.dialect.name != "postgresql":
-        connection.execute(insert(table), rows)
-        return
-    # psycopg parses a many-row INSERT slowly; COPY streams the rows in a fraction of the time.
-    columns = list(rows[0])
-    names = ", ".join(f'"{name}"' for name in columns)
-    cursor = connection.connection.driver_connection.cursor()
-    with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
-        for row in rows:
-            copy.write_row([row[name] for name in columns])
+    bulk_insert(connection, Technopark.__table__, rows)
+    bulk_insert(connection, technopark_direction, links)

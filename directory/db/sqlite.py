@@ -13,7 +13,8 @@ the caller's to say (the web layer knows the request, the command line its comma
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from flask import g, has_app_context
@@ -28,6 +29,18 @@ def declare_writer() -> None:
     """Say that this app context's transactions write: a job outside any request or command,
     such as the mail sender's thread, which would otherwise begin as a reader."""
     g.declared_writer = True
+
+
+@contextmanager
+def writing() -> Iterator[None]:
+    """Transactions begun inside the block write (BEGIN IMMEDIATE on SQLite), whatever the
+    request: a reader that must rebuild derived rows opens its own connection in here."""
+    before = g.get("declared_writer", False)
+    g.declared_writer = True
+    try:
+        yield
+    finally:
+        g.declared_writer = before
 
 
 def declared_writer() -> bool:
