@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 from flask import Flask
 from flask.testing import FlaskCliRunner
+from helpers import seeded_technoparks
 from sqlalchemy import func, select
 
-from directory.data.seed import TECHNOPARK_FILES, read_all
 from directory.domain.models import (
     AuditEntry,
     DatePrecision,
@@ -36,14 +35,8 @@ def snapshot() -> list[tuple]:
     ).all()
 
 
-def seed_file_technoparks(seeded_app: Flask) -> int:
-    """How many [[technopark]] records the seed files hold, so new regional files count too."""
-    directory = Path(seeded_app.config["SEED_DATA_DIR"])
-    return len(read_all(directory, TECHNOPARK_FILES, "technopark", key="slug"))
-
-
 def test_seed_loads_every_record(seeded_app: Flask) -> None:
-    expected = seed_file_technoparks(seeded_app)
+    expected = seeded_technoparks(seeded_app, published_only=False)
     assert expected >= 51
     with seeded_app.app_context():
         assert count(Technopark) == expected
@@ -119,7 +112,7 @@ def test_network_records_are_published_but_not_verified(seeded_app: Flask) -> No
             .all()
         )
         # Every record outside Moscow comes from the network list or a regional file.
-        assert len(network) == seed_file_technoparks(seeded_app) - 13
+        assert len(network) == seeded_technoparks(seeded_app, published_only=False) - 13
         assert len(network) >= 38
         assert all(t.published and t.verified_at is None for t in network)
         assert all(t.network == "Кванториум" for t in network)
