@@ -21,6 +21,7 @@ from flask.testing import FlaskClient
 from werkzeug.serving import make_server
 from werkzeug.test import TestResponse
 
+from directory.data.seed import TECHNOPARK_FILES, read_all
 from directory.domain.accounts import create_user, grant_technopark
 from directory.domain.models import Role
 from directory.extensions import db
@@ -318,3 +319,9 @@ def form_data(page: str, action: str) -> dict[str, Any]:
     return {
         name: values[0] if len(values) == 1 else values for name, values in reader.values.items()
     }
+
+
+def seeded_technoparks(app: Flask, *, published_only: bool) -> int:
+    """How many technoparks the seed files hold, or only the published; new files add to it."""
+    records = read_all(Path(app.config["SEED_DATA_DIR"]), TECHNOPARK_FILES, "technopark", "slug")
+    return sum(1 for record in records if record.get("published", True) or not published_only)
