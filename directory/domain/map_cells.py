@@ -395,20 +395,16 @@ def stored_clusters(cells: CellRange) -> tuple[list[list], list[list]]:
         .subquery()
     )
     connection = db.session.connection()
-    clusters = [
-        cluster_row(count, (latitude_sum / count, longitude_sum / count), bounds)
-        for count, latitude_sum, longitude_sum, *bounds in connection.execute(
-            select(
-                merged.c.count,
-                merged.c.latitude_sum,
-                merged.c.longitude_sum,
-                merged.c.south,
-                merged.c.west,
-                merged.c.north,
-                merged.c.east,
-            ).where(merged.c.count > 1)
-        )
-    ]
+    clusters, single_ids = [], []
+    for count, latitude_sum, longitude_sum, *bounds, first_id in connection.execute(
+        select(merged)
+    ):
+        if count == 1:
+            single_ids.append(first_id)
+        else:
+            centre = (latitude_sum / count, longitude_sum / count)
+            clusters.append(cluster_row(count, centre, bounds))
+    # By primary key: a join would let the planner scan every listing.
     singles = [
         listing_row(*row)
         for row in connection.execute(
@@ -419,8 +415,7 @@ def stored_clusters(cells: CellRange) -> tuple[list[list], list[list]]:
                 Technopark.longitude,
                 approximate_flag(),
             )
-            .join(merged, Technopark.id == merged.c.first_id)
-            .where(merged.c.count == 1)
+            .where(Technopark.id.in_(single_ids))
             .order_by(Technopark.id)
         )
     ]
