@@ -5,14 +5,22 @@ Sync workers are safe here because nginx hands them whole requests and takes who
 no worker ever waits on a slow client.
 """
 
+import importlib.util
 import multiprocessing
 import os
-import sys
 
-# The repository root, so that the hook below can read the directory's own rule.
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+REPOSITORY = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
-from directory.config import memory_limits_warning  # noqa: E402
+
+def directory_config():
+    """directory/config.py alone: importing the package would load the whole app into the
+    master, which serves no request and would only take longer to start and stop."""
+    path = os.path.join(REPOSITORY, "directory", "config.py")
+    spec = importlib.util.spec_from_file_location("directory_config", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
 
 wsgi_app = "wsgi:app"
 bind = ["unix:" + os.environ["SERVE_SOCKET"]] if os.environ.get("SERVE_SOCKET") else []
@@ -32,7 +40,7 @@ errorlog = "-"
 
 def on_starting(server):
     """Say at start, in the log, when the sign-in limits would not hold across workers."""
-    warning = memory_limits_warning(
+    warning = directory_config().memory_limits_warning(
         os.environ.get("RATELIMIT_STORAGE_URI"),
         server.cfg.workers,
         debug=os.environ.get("FLASK_DEBUG", "").lower() in ("1", "true", "yes", "on"),

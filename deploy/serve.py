@@ -9,6 +9,7 @@ nginx and then gunicorn and exits 0. If either dies, it stops the other and exit
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import pwd
 import re
@@ -16,15 +17,12 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 REPOSITORY = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPOSITORY))
-
-from directory.config import FORM_MAX_BYTES, UPLOAD_MAX_BYTES  # noqa: E402
-
 DEPLOY = REPOSITORY / "deploy"
 PLACEHOLDER = re.compile(r"\{\{ (\w+) \}\}")
 # nginx's workers run as this user when the stack is started by root.
@@ -34,13 +32,24 @@ TEMP_FOLDERS = ("body", "proxy", "fastcgi", "uwsgi", "scgi")
 # nginx's graceful stop (QUIT) would wait for every client still sending a header, until
 # its timeout; after a moment its fast stop (TERM) closes them. gunicorn's TERM lets the
 # requests under way finish (graceful_timeout in gunicorn.conf.py).
-NGINX_STOP = ((signal.SIGQUIT, 2.0), (signal.SIGTERM, 5.0))
-GUNICORN_STOP = ((signal.SIGTERM, 8.0),)
+NGINX_STOP = ((signal.SIGQUIT, 1.0), (signal.SIGTERM, 4.0))
+GUNICORN_STOP = ((signal.SIGTERM, 7.0),)
 
 
 def render(template: str, values: dict[str, str]) -> str:
     """The template with every {{ name }} replaced; an unknown name is an error."""
     return PLACEHOLDER.sub(lambda match: values[match.group(1)], template)
+
+
+def body_limits() -> tuple[int, int]:
+    """The app's body limits (a form, an imported file), read from directory/config.py alone:
+    importing the package would load the whole app into this small process."""
+    spec = importlib.util.spec_from_file_location(
+        "directory_config", REPOSITORY / "directory" / "config.py"
+    )
+    config = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(config)
+    return config.FORM_MAX_BYTES, config.UPLOAD_MAX_BYTES
 
 
 def nginx_binary() -> str:
@@ -63,6 +72,7 @@ def prepare_runtime(runtime: Path) -> dict[str, str]:
         account = pwd.getpwnam(NGINX_USER)
         for name in TEMP_FOLDERS:
             os.chown(runtime / "temp" / name, account.pw_uid, account.pw_gid)
+    form_max_bytes, upload_max_bytes = body_limits()
     return {
         "user_line": user_line,
         "runtime": str(runtime),
@@ -70,8 +80,8 @@ def prepare_runtime(runtime: Path) -> dict[str, str]:
         "static": str(REPOSITORY / "static"),
         "host": os.environ.get("HOST", "127.0.0.1"),
         "port": os.environ.get("PORT", "5000"),
-        "form_max_bytes": str(FORM_MAX_BYTES),
-        "upload_max_bytes": str(UPLOAD_MAX_BYTES),
+        "form_max_bytes": str(form_max_bytes),
+        "upload_max_bytes": str(upload_max_bytes),
     }
 
 
@@ -90,6 +100,13 @@ def wait_for_socket(socket: Path, gunicorn: subprocess.Popen, seconds: float = 6
         if gunicorn.poll() is not None or time.monotonic() > deadline:
             sys.exit("gunicorn did not start; its log is above")
         time.sleep(0.05)
+
+
+def copy_lines(source: IO[bytes]) -> None:
+    """Pass a child's output on to ours, line by line, until it closes."""
+    for line in source:
+        sys.stdout.buffer.write(line)
+        sys.stdout.buffer.flush()
 
 
 def stop(process: subprocess.Popen, steps: tuple[tuple[int, float], ...]) -> None:
@@ -113,7 +130,7 @@ def main() -> int:
     config = runtime / "nginx.conf"
     config.write_text(render((DEPLOY / "nginx.conf.template").read_text(), values))
     nginx_command = [nginx_binary(), "-p", str(runtime), "-c", str(config), "-e", "stderr"]
-    checked = subprocess.run([*nginx_command, "-t", "-q"], check=False)
+    checked = subprocess.run([*nginx_command, "-t", "-q"], stdout=subprocess.DEVNULL, check=False)
     if checked.returncode != 0:
         return 1
 
@@ -129,7 +146,10 @@ def main() -> int:
     nginx = None
     try:
         wait_for_socket(Path(values["socket"]), gunicorn)
-        nginx = subprocess.Popen(nginx_command)
+        # nginx opens /dev/stdout for its access log by name, which fails when stdout is a
+        # file or terminal of another user (after su, say): so it writes to a pipe of ours.
+        nginx = subprocess.Popen(nginx_command, stdout=subprocess.PIPE)
+        threading.Thread(target=copy_lines, args=(nginx.stdout,), daemon=True).start()
         print(f"serving on http://{values['host']}:{values['port']}", flush=True)
         while not stopping and gunicorn.poll() is None and nginx.poll() is None:
             time.sleep(0.2)

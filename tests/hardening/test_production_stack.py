@@ -66,12 +66,17 @@ def require_nginx() -> None:
     pytest.skip("nginx is not installed (apt-get install nginx)")
 
 
-def require_redis() -> None:
+def redis_reachable() -> bool:
     import redis
 
     try:
-        redis.Redis(host="127.0.0.1", port=6379, socket_timeout=1).ping()
+        return bool(redis.Redis(host="127.0.0.1", port=6379, socket_timeout=1).ping())
     except redis.RedisError:
+        return False
+
+
+def require_redis() -> None:
+    if not redis_reachable():
         if in_ci():
             pytest.fail("CI needs Redis on 127.0.0.1:6379 (.ci/run starts it)")
         pytest.skip("Redis is not running on 127.0.0.1:6379")
@@ -216,11 +221,11 @@ def workdir() -> Iterator[Path]:
 
 @pytest.fixture(scope="module")
 def stack(workdir: Path) -> Iterator[Stack]:
-    """The stack as production runs it: limits counted in Redis, under a prefix of this run."""
+    """The stack as production runs it: limits counted in Redis (where it runs; CI has it),
+    under a prefix of this run."""
     require_nginx()
-    require_redis()
     environment = {
-        "RATELIMIT_STORAGE_URI": REDIS,
+        "RATELIMIT_STORAGE_URI": REDIS if redis_reachable() else "memory://",
         "RATELIMIT_KEY_PREFIX": f"directory-test-{uuid.uuid4().hex}",
     }
     with make_serve(workdir, environment) as running:
@@ -418,6 +423,7 @@ def failed_sign_in(url: str, email: str) -> int:
 
 
 def test_sign_in_limit_survives_killed_workers(stack: Stack) -> None:
+    require_redis()
     email = f"nobody-{uuid.uuid4().hex[:8]}@example.org"
     before = [failed_sign_in(stack.url, email) for _ in range(ALLOWED_FAILURES + 1)]
     assert before == [200] * ALLOWED_FAILURES + [429]
@@ -469,6 +475,8 @@ def test_sigterm_stops_the_stack_and_memory_limits_warn(workdir: Path) -> None:
         )
         assert exit_status == 0, "".join(running.output)
         assert left == []
-        assert seconds < 10
+        # deploy/serve.py gives nginx 1 s + 4 s and gunicorn 7 s before it kills them; on an
+        # idle machine the whole stop takes two or three seconds.
+        assert seconds < 12
         with pytest.raises(OSError):
             socket.create_connection(("127.0.0.1", running.port), timeout=2).close()
