@@ -15,6 +15,7 @@ import pwd
 import re
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import threading
@@ -60,16 +61,36 @@ def nginx_binary() -> str:
     return found
 
 
+def reachable_by_anyone(path: Path) -> bool:
+    """Whether every folder down to the path lets other users through."""
+    return all(os.stat(folder).st_mode & stat.S_IXOTH for folder in (path, *path.parents))
+
+
+def nginx_worker_user(runtime: Path) -> str:
+    """Who nginx's workers run as when the stack is started by root.
+
+    The master keeps root; the workers that meet clients drop to www-data, which must reach
+    the socket, the temporary files and static/. In a checkout only root can enter (under
+    /root, say) they cannot, so they stay root, and the log says so.
+    """
+    if reachable_by_anyone(runtime) and reachable_by_anyone(REPOSITORY / "static"):
+        return NGINX_USER
+    print(
+        f"warning: {NGINX_USER} cannot reach {runtime} or {REPOSITORY / 'static'}: "
+        "nginx's workers run as root. Serve from a folder other users may enter.",
+        file=sys.stderr,
+    )
+    return "root"
+
+
 def prepare_runtime(runtime: Path) -> dict[str, str]:
     """Make the runtime folder and return the values the nginx template needs."""
     for name in TEMP_FOLDERS:
         (runtime / "temp" / name).mkdir(parents=True, exist_ok=True)
     user_line = ""
     if os.geteuid() == 0:
-        # The master keeps root for the port; the workers that meet clients drop it and
-        # must be able to write the temporary files and reach the socket.
-        user_line = f"user {NGINX_USER};"
-        account = pwd.getpwnam(NGINX_USER)
+        user_line = f"user {nginx_worker_user(runtime)};"
+        account = pwd.getpwnam(nginx_worker_user(runtime))
         for name in TEMP_FOLDERS:
             os.chown(runtime / "temp" / name, account.pw_uid, account.pw_gid)
     form_max_bytes, upload_max_bytes = body_limits()

@@ -480,3 +480,22 @@ def test_sigterm_stops_the_stack_and_memory_limits_warn(workdir: Path) -> None:
         assert seconds < 12
         with pytest.raises(OSError):
             socket.create_connection(("127.0.0.1", running.port), timeout=2).close()
+
+
+# ---------------------------------------------------------------- static files
+
+
+def test_nginx_serves_static_files_gzipped(stack: Stack) -> None:
+    stylesheet = sorted((REPOSITORY / "static" / "css").glob("*.css"))[0]
+    path = f"/static/css/{stylesheet.name}"
+    response = requests.get(stack.url + path, headers={"Accept-Encoding": "gzip"}, timeout=10)
+    assert response.status_code == 200
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert response.headers["Cache-Control"] == "no-cache"
+    assert response.content == stylesheet.read_bytes()
+    again = requests.get(
+        stack.url + path, headers={"If-None-Match": response.headers["ETag"]}, timeout=10
+    )
+    assert again.status_code == 304
+    time.sleep(0.3)
+    assert not [line for line in stack.app_requests() if path in line]
