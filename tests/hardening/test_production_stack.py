@@ -92,6 +92,7 @@ class Stack:
     url: str
     port: int
     make: subprocess.Popen
+    database_url: str
     output: list[str] = field(default_factory=list)
 
     def lines(self, text: str) -> list[str]:
@@ -182,7 +183,9 @@ def make_serve(workdir: Path, environment: dict[str, str]) -> Iterator[Stack]:
         stderr=subprocess.STDOUT,
         text=True,
     )
-    stack = Stack(url=f"http://127.0.0.1:{port}", port=port, make=process)
+    stack = Stack(
+        url=f"http://127.0.0.1:{port}", port=port, make=process, database_url=env["DATABASE_URL"]
+    )
     reader = threading.Thread(target=lambda: stack.output.extend(process.stdout), daemon=True)
     reader.start()
     try:
@@ -407,7 +410,8 @@ class LocalBrowser(requests.Session):
     """A session that, like a browser on localhost, sends Secure cookies over HTTP."""
 
     def request(self, *args, **kwargs) -> requests.Response:  # type: ignore[override]
-        kwargs.setdefault("allow_redirects", False)
+        # Session.get asks to follow redirects; the tests read them instead.
+        kwargs["allow_redirects"] = False
         kwargs.setdefault("timeout", 30)
         response = super().request(*args, **kwargs)
         for cookie in self.cookies:
@@ -420,6 +424,37 @@ def failed_sign_in(url: str, email: str) -> int:
     token = csrf_token_in(browser.get(url + "/login").text)
     data = {"email": email, "password": "not the password at all", "csrf_token": token}
     return browser.post(url + "/login", data=data).status_code
+
+
+def test_sign_out_through_the_stack_refuses_a_copied_cookie(stack: Stack) -> None:
+    email, password = f"anna-{uuid.uuid4().hex[:8]}@example.org", "correct horse battery staple"
+    environment = {**os.environ, "DATABASE_URL": stack.database_url}
+    created = subprocess.run(
+        [str(REPOSITORY / ".venv/bin/flask"), "--app", "wsgi", "users", "create", email]
+        + ["--name", "Анна Петрова", "--role", "coordinator", "--password-stdin"],
+        input=password + "\n",
+        cwd=REPOSITORY,
+        env=environment,
+        capture_output=True,
+        text=True,
+    )
+    assert created.returncode == 0, created.stderr
+    browser = LocalBrowser()
+    token = csrf_token_in(browser.get(stack.url + "/login").text)
+    data = {"email": email, "password": password, "csrf_token": token, "remember": "y"}
+    assert browser.post(stack.url + "/login", data=data).status_code == 302
+    workspace = browser.get(stack.url + "/manage/")
+    assert workspace.status_code == 200
+    thief = LocalBrowser()
+    thief.cookies.update(browser.cookies)
+    assert thief.get(stack.url + "/manage/").status_code == 200
+
+    signed_out = browser.post(
+        stack.url + "/logout", data={"csrf_token": csrf_token_in(workspace.text)}
+    )
+    assert signed_out.status_code == 302
+    replayed = thief.get(stack.url + "/manage/")
+    assert replayed.status_code == 302 and "/login" in replayed.headers["Location"]
 
 
 def test_sign_in_limit_survives_killed_workers(stack: Stack) -> None:
