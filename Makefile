@@ -4,7 +4,7 @@ PYTHON := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app wsgi
 PORT ?= 5000
 
-.PHONY: run test test-fast check translations browser bench clean
+.PHONY: run serve test test-fast check translations browser nginx bench clean
 
 $(PYTHON):
 	python3 -m venv $(VENV)
@@ -24,11 +24,19 @@ run: $(VENV)/.runtime-installed
 	FLASK_DEBUG=1 $(FLASK) seed
 	$(FLASK) run --debug --host 127.0.0.1 --port $(PORT)
 
+## The production stack in the foreground on http://127.0.0.1:$(PORT): nginx buffering
+## requests in front of gunicorn (deploy/); DATABASE_URL, SECRET_KEY and
+## RATELIMIT_STORAGE_URI come from the environment. Stops on SIGTERM or Ctrl-C.
+serve: $(VENV)/.runtime-installed nginx
+	$(FLASK) db upgrade
+	$(FLASK) seed
+	PORT=$(PORT) exec $(PYTHON) deploy/serve.py
+
 # The suite runs on both cores; TESTS_WORKERS=0 runs it in one process.
 TESTS_WORKERS ?= 2
 
 ## Install what the tests need, run the static checks, then the whole suite.
-test: check browser
+test: check browser nginx
 	$(PYTHON) -m pytest -n $(TESTS_WORKERS)
 
 ## The inner loop: everything but the browser, the fuzzers and the slow multi-server tests.
@@ -39,7 +47,7 @@ test-fast: $(VENV)/.dev-installed
 check: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/bandit --quiet --recursive --severity-level high --configfile pyproject.toml directory scripts wsgi.py
+	$(VENV)/bin/bandit --quiet --recursive --severity-level high --configfile pyproject.toml directory scripts deploy wsgi.py
 	$(PYTHON) scripts/audit_requirements.py requirements.txt
 
 ## The national-scale benchmark (minutes; not part of `make test`): writes bench/results.md.
@@ -51,6 +59,12 @@ browser:
 	@test -x /usr/bin/chromium || { \
 		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
 		else echo "Chromium is missing: apt-get install chromium (browser tests will skip)"; fi; }
+
+## Debian's nginx for `make serve` and the production-stack tests.
+nginx:
+	@test -x /usr/sbin/nginx || command -v nginx >/dev/null || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx; \
+		else echo "nginx is missing: apt-get install nginx (make serve needs it; its tests will skip)"; fi; }
 
 ## Refresh the message catalogues after changing UI strings, then fill in translations.
 translations: $(VENV)/.dev-installed

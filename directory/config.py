@@ -20,6 +20,7 @@ ENVIRONMENT_KEYS = (
     "TILES_URL",
     "TILES_ATTRIBUTION",
     "RATELIMIT_STORAGE_URI",
+    "RATELIMIT_KEY_PREFIX",
     "MAIL_SERVER",
     "MAIL_PORT",
     "MAIL_USE_TLS",
@@ -27,10 +28,17 @@ ENVIRONMENT_KEYS = (
     "MAIL_PASSWORD",
     "MAIL_DEFAULT_SENDER",
     "SITE_URL",
+    "PROXY_HOPS",
 )
-# Environment values that are not text: a port number and a yes or a no.
-NUMBER_KEYS = frozenset({"MAIL_PORT"})
+# Environment values that are not text: numbers and a yes or a no.
+NUMBER_KEYS = frozenset({"MAIL_PORT", "PROXY_HOPS"})
 FLAG_KEYS = frozenset({"MAIL_USE_TLS"})
+
+
+# Request bodies: a form is a few kilobytes, an imported file may be larger. The proxy in
+# front (deploy/nginx.conf.template) is given the same limits.
+FORM_MAX_BYTES = 2 * 1024 * 1024
+UPLOAD_MAX_BYTES = 10 * 1024 * 1024
 
 
 class InsecureConfigError(RuntimeError):
@@ -53,8 +61,11 @@ def default_config(app: Flask) -> dict[str, Any]:
         "OpenStreetMap</a> contributors",
         "RATELIMIT_STORAGE_URI": "memory://",
         # A form is a few kilobytes; an imported file may be larger (directory/web/bodies.py).
-        "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
-        "UPLOAD_MAX_BYTES": 10 * 1024 * 1024,
+        "MAX_CONTENT_LENGTH": FORM_MAX_BYTES,
+        "UPLOAD_MAX_BYTES": UPLOAD_MAX_BYTES,
+        # How many proxies in front set X-Forwarded-For and -Proto (nginx: 1). Left at 0 when
+        # clients reach the app directly, or they could choose the address the limits count.
+        "PROXY_HOPS": 0,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_HTTPONLY": True,
@@ -156,3 +167,18 @@ def refuse_insecure_production(app: Flask) -> None:
             "before serving outside debug mode; anyone who knows the default can forge "
             "session cookies. For local work run with --debug (make run does)."
         )
+
+
+def memory_limits_warning(storage_uri: str | None, workers: int, debug: bool) -> str | None:
+    """Why the rate limits would not hold, or None: in-memory counts with several processes.
+
+    Each worker counts on its own, and a worker that is killed or restarted forgets, so the
+    sign-in limit could be multiplied or reset by whoever makes workers restart.
+    """
+    if debug or workers <= 1 or not (storage_uri or "memory://").startswith("memory://"):
+        return None
+    return (
+        f"RATELIMIT_STORAGE_URI is memory:// with {workers} workers: each counts sign-in "
+        "failures on its own and forgets them when it restarts. Set "
+        "RATELIMIT_STORAGE_URI=redis://host:6379 so the limits hold."
+    )

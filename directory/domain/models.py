@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-import secrets
 from datetime import date, datetime
 
 from flask_login import UserMixin
@@ -29,11 +28,6 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..db import text_index
 from ..extensions import db
 from .dates import DatePrecision, utcnow
-
-
-def new_session_token() -> str:
-    """A random token that identifies a user's sessions until it is rotated."""
-    return secrets.token_urlsafe(32)
 
 
 class LocationPrecision(enum.StrEnum):
@@ -290,26 +284,37 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(300))
     role: Mapped[Role] = mapped_column(enum_column(Role, "user_role"), default=Role.COORDINATOR)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    # Part of the login cookie: a new token signs out every device at once.
-    session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     technoparks: Mapped[list[Technopark]] = relationship(
         secondary=coordinator_grant, back_populates="coordinators", order_by="Technopark.name"
     )
+    # Every browser signed in to the account; removing one ends that sign-in.
+    sign_ins: Mapped[list[SignIn]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    # The token of the sign-in this request came with (not stored: only its hash is).
+    sign_in_token = None
 
     def set_password(self, password: str) -> None:
-        """Store a salted scrypt hash and end every existing session."""
+        """Store a salted scrypt hash and end every sign-in of the old password."""
         self.password_hash = generate_password_hash(password, method="scrypt")
-        self.session_token = new_session_token()
+        self.end_every_sign_in()
+
+    def end_every_sign_in(self) -> None:
+        """Sign out every browser: their cookies name sign-ins that no longer exist."""
+        self.sign_ins.clear()
 
     def check_password(self, password: str) -> bool:
         """Whether the password matches the stored hash."""
         return check_password_hash(self.password_hash, password)
 
     def get_id(self) -> str:
-        """Flask-Login's identity: the id and the session token together."""
-        return f"{self.id}:{self.session_token}"
+        """Flask-Login's identity, kept in the cookie: the id and this sign-in's token."""
+        if not self.sign_in_token:
+            raise ValueError("the user has no sign-in: start one before login_user")
+        return f"{self.id}:{self.sign_in_token}"
 
     @property
     def is_active(self) -> bool:
@@ -318,6 +323,26 @@ class User(UserMixin, db.Model):
     @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
+
+
+class SignIn(db.Model):
+    """One browser signed in to an account, from the sign-in until it signs out.
+
+    The cookie carries a random token; only its SHA-256 is stored, so a copy of the database
+    signs nobody in. Signing out deletes the row, and a cookie copied before is refused.
+    """
+
+    __tablename__ = "sign_in"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="sign_ins")
 
 
 class AuditEntry(db.Model):

@@ -23,7 +23,6 @@ from .models import (
     Program,
     Technopark,
     User,
-    new_session_token,
     utcnow,
 )
 from .search import refresh_search_text
@@ -324,14 +323,14 @@ def set_active(user: User, active: bool, by: User) -> bool:
         return False
     user.active = active
     if not active:
-        user.session_token = new_session_token()
+        user.end_every_sign_in()
     log_changes("user", user.id, "activate" if active else "deactivate", {}, user=by)
     db.session.flush()
     return True
 
 
 def change_password(user: User, password: str) -> None:
-    """Store a new password; the new session token signs out every other device."""
+    """Store a new password, which ends every sign-in of the account."""
     user.set_password(password)
     log_changes("user", user.id, "change_password", {}, user=user)
     db.session.flush()

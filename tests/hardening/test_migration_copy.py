@@ -4,7 +4,7 @@ A database at the first revision is filled with what a live directory holds (the
 accounts, edits with their audit rows, news), copied as an operator would before an upgrade
 (SQLite's backup API; PostgreSQL's CREATE DATABASE … TEMPLATE), and the copy is upgraded to
 the newest revisions. Every table the first revision had must keep its row count and the
-contents of every column it had.
+contents of every column it had, but for the columns a later revision drops on purpose.
 """
 
 from __future__ import annotations
@@ -33,6 +33,9 @@ pytestmark = pytest.mark.slow
 
 INITIAL_REVISION = "0001_initial"
 Snapshot = dict[str, list[tuple[Any, ...]]]
+# Columns a later revision removes, with the value a row of the first revision gets in them.
+# 0012_sign_ins: the account-wide session token, replaced by one stored row per sign-in.
+DROPPED_COLUMNS: dict[str, dict[str, Any]] = {"user_account": {"session_token": "signed-out"}}
 
 
 class Databases:
@@ -141,9 +144,10 @@ def copy_rows(source_url: str) -> None:
         for table in target.sorted_tables:
             if table.name == "alembic_version" or table.name not in source.tables:
                 continue
-            columns = [column.name for column in table.columns]
+            dropped = DROPPED_COLUMNS.get(table.name, {})
+            columns = [column.name for column in table.columns if column.name not in dropped]
             rows = reading.execute(select(*(source.tables[table.name].c[c] for c in columns)))
-            values = [dict(zip(columns, row, strict=True)) for row in rows]
+            values = [{**dict(zip(columns, row, strict=True)), **dropped} for row in rows]
             if values:
                 db.session.execute(table.insert(), values)
     source_engine.dispose()
@@ -165,10 +169,16 @@ def snapshot(columns: dict[str, list[str]] | None = None) -> Snapshot:
 
 
 def table_columns() -> dict[str, list[str]]:
+    """The columns of each table that the newest revision still has."""
     metadata = MetaData()
     metadata.reflect(db.engine)
     return {
-        table.name: [column.name for column in table.columns] for table in metadata.tables.values()
+        table.name: [
+            column.name
+            for column in table.columns
+            if column.name not in DROPPED_COLUMNS.get(table.name, {})
+        ]
+        for table in metadata.tables.values()
     }
 
 
@@ -182,7 +192,8 @@ def test_upgrading_a_copy_keeps_every_row(databases: Databases) -> None:
     def at_first_revision() -> tuple[Snapshot, dict[str, list[str]]]:
         upgrade(revision=INITIAL_REVISION)
         copy_rows(live)
-        return snapshot(), table_columns()
+        kept = table_columns()
+        return snapshot(kept), kept
 
     before, columns = with_app(before_url, at_first_revision)
     copy = databases.create("copy", template="before")

@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from flask import request
 
 from directory import create_app
-from directory.config import DEVELOPMENT_SECRET_KEY, InsecureConfigError
+from directory.config import DEVELOPMENT_SECRET_KEY, InsecureConfigError, memory_limits_warning
 
 
 def test_production_refuses_the_development_secret(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -69,3 +70,39 @@ def test_default_database_is_sqlite_in_the_instance_folder(
     app = create_app({"TESTING": True})
     assert app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///")
     assert app.config["SQLALCHEMY_DATABASE_URI"].endswith("instance/directory.sqlite")
+
+
+@pytest.mark.parametrize(
+    ("storage", "workers", "debug", "warned"),
+    [
+        ("memory://", 2, False, True),
+        (None, 4, False, True),
+        ("memory://", 1, False, False),
+        ("memory://", 4, True, False),
+        ("redis://127.0.0.1:6379", 4, False, False),
+    ],
+)
+def test_in_memory_limits_with_several_workers_are_warned_about(
+    storage: str | None, workers: int, debug: bool, warned: bool
+) -> None:
+    warning = memory_limits_warning(storage, workers, debug)
+    assert (warning is not None) == warned
+    if warned:
+        assert f"{workers} workers" in warning and "redis://" in warning
+
+
+def test_behind_a_proxy_the_client_address_comes_from_it() -> None:
+    app = create_app({"TESTING": True, "DATABASE_URL": "sqlite://", "PROXY_HOPS": 1})
+    seen: list[str] = []
+
+    @app.get("/address")
+    def address() -> str:
+        seen.append(f"{request.remote_addr} {request.scheme}")
+        return ""
+
+    headers = {"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"}
+    app.test_client().get("/address", headers=headers)
+    direct = create_app({"TESTING": True, "DATABASE_URL": "sqlite://"})
+    direct.add_url_rule("/address", view_func=address)
+    direct.test_client().get("/address", headers=headers)
+    assert seen == ["203.0.113.7 https", "127.0.0.1 http"]

@@ -1,21 +1,27 @@
-"""Flask-Login's user loading: a session is valid only with the user's current token."""
+"""Flask-Login's user loading: a cookie is valid only while its sign-in is stored."""
 
 from __future__ import annotations
 
 from flask_login import LoginManager
 
 from ...domain.models import User
-from ...extensions import db
+from ...domain.sign_ins import note_seen, signed_in_user
+from ..transactions import transaction_may_write
 
 
 def load_user(user_id: str) -> User | None:
-    """The active user whose id and session token match the cookie, or nobody."""
+    """The active user whose id and sign-in token the cookie carries, or nobody."""
     identifier, _, token = user_id.partition(":")
     if not identifier.isdigit() or not token:
         return None
-    user = db.session.get(User, int(identifier))
-    if user is None or not user.active or user.session_token != token:
+    found = signed_in_user(int(identifier), token)
+    if found is None:
         return None
+    user, sign_in = found
+    # Reading requests never write (on SQLite they hold no write lock); a request that
+    # writes anyway carries the time along with its own commit.
+    if transaction_may_write():
+        note_seen(sign_in)
     return user
 
 

@@ -24,9 +24,11 @@ from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError, generate_csrf
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ...db.sqlite import declare_writer
 from ...domain import password_links
 from ...domain.accounts import user_by_email
 from ...domain.models import LinkPurpose, User
+from ...domain.sign_ins import end_sign_in, start_sign_in
 from ...domain.text import first_control_character
 from ...extensions import db, limiter
 from .. import notifications
@@ -141,6 +143,7 @@ def login():
             form.form_errors.append(_("Wrong email or password."))
         else:
             target = safe_next_path(form.next.data)
+            user = store_sign_in(user)
             # A fresh session: nothing from before the sign-in carries over.
             session.clear()
             login_user(user, remember=form.remember.data)
@@ -154,8 +157,25 @@ def login():
     return render_template("auth/login.html", form=form)
 
 
-@writes_nothing
+def store_sign_in(user: User) -> User:
+    """Record the sign-in on the server, in a write transaction of its own.
+
+    The password was checked in a reading one, so that no save waited for the hash.
+    """
+    user_id = user.id
+    db.session.rollback()
+    declare_writer()
+    user = db.session.get(User, user_id)
+    start_sign_in(user)
+    db.session.commit()
+    return user
+
+
 def logout():
+    if current_user.is_authenticated:
+        # The cookie, and any copy of it, now names a sign-in that no longer exists.
+        end_sign_in(current_user.sign_in_token)
+        db.session.commit()
     logout_user()
     session.clear()
     flash(_("You are signed out."), "success")

@@ -33,6 +33,7 @@ from ...domain import workspace as queries
 from ...domain.accounts import AccountError, create_user
 from ...domain.models import Role, Technopark, User, utcnow
 from ...domain.operations import may_act_on
+from ...domain.sign_ins import start_sign_in
 from ...extensions import db
 from ..auth.views import safe_next_path
 from ..i18n import current_language
@@ -471,9 +472,10 @@ def password_change():
             form.current_password.errors.append(_("This is not your current password."))
         else:
             operations.change_password(user, form.new_password.data)
+            # Every sign-in ended with the old password; this device gets a new one.
+            start_sign_in(user)
             db.session.commit()
             remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
-            # This device stays signed in under the new token; every other one is signed out.
             login_user(user, remember=remembered in request.cookies)
             flash(_("Your password is changed. Other devices are signed out."), "success")
             return redirect(url_for(".index"))
