@@ -396,9 +396,7 @@ def stored_clusters(cells: CellRange) -> tuple[list[list], list[list]]:
     )
     connection = db.session.connection()
     clusters, single_ids = [], []
-    for count, latitude_sum, longitude_sum, *bounds, first_id in connection.execute(
-        select(merged)
-    ):
+    for count, latitude_sum, longitude_sum, *bounds, first_id in connection.execute(select(merged)):
         if count == 1:
             single_ids.append(first_id)
         else:

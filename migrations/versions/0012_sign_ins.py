@@ -1,7 +1,7 @@
 """Sign-ins stored on the server, one per signed-in browser, instead of one token per account
 
 Revision ID: 0012_sign_ins
-Revises: 0010_versions_in_history
+Revises: 0011_map_cells
 Create Date: 2026-12-03 22:00:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0012_sign_ins'
-down_revision = '0010_versions_in_history'
+down_revision = '0011_map_cells'
 branch_labels = None
 depends_on = None
 
